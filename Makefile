@@ -1,0 +1,62 @@
+# Weike: `make run` serves the demo site; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Downloads are cached outside the clone so repeated runs are fast.
+export UV_CACHE_DIR ?= $(HOME)/.cache/uv
+export WEIKE_CACHE_DIR ?= $(HOME)/.cache/weike
+
+.PHONY: run test install system-deps system-deps-runtime venv messages frontend \
+        migrate demo lint format test-sqlite test-postgres bench clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(UV) || $(PY) -m pip install -q uv
+	$(UV) pip sync -q --python $(PY) requirements.lock
+	@touch $@
+
+venv: $(VENV)/.installed
+
+system-deps:
+	@scripts/install-system-deps.sh
+
+system-deps-runtime:
+	@scripts/install-system-deps.sh --runtime
+
+messages: venv
+	@$(PY) manage.py compilemessages --ignore=.venv -v0
+
+frontend:
+	@if [ -f frontend/package.json ]; then scripts/build-frontend.sh; fi
+
+install: system-deps-runtime venv messages frontend
+
+migrate: install
+	$(PY) manage.py migrate --no-input -v0
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	@$(PY) manage.py collectstatic --no-input -v0
+	@echo "微课联盟资源库 / Weike: http://$(HOST):$(PORT)/  (管理后台 admin: http://$(HOST):$(PORT)/admin/)"
+	@WEIKE_DEBUG=1 scripts/run-local.sh $(HOST) $(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+format: venv
+	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
+
+test: system-deps venv messages frontend lint
+	@scripts/run-tests.sh
+
+bench: install
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf var static_collected .pytest_cache

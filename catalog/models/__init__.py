@@ -1,0 +1,44 @@
+from .knowledge import KnowledgePoint, KnowledgePointPlacement
+from .pages import (
+    CatalogEntryPage,
+    HomePage,
+    LessonPage,
+    ResourceAttachment,
+    ResourcePage,
+    ResourceTag,
+    ResourceType,
+    StagePage,
+    SubjectPage,
+)
+from .taxonomy import (
+    District,
+    Grade,
+    School,
+    Stage,
+    Subject,
+    Textbook,
+    TextbookEdition,
+    Unit,
+)
+
+__all__ = [
+    "CatalogEntryPage",
+    "District",
+    "Grade",
+    "HomePage",
+    "KnowledgePoint",
+    "KnowledgePointPlacement",
+    "LessonPage",
+    "ResourceAttachment",
+    "ResourcePage",
+    "ResourceTag",
+    "ResourceType",
+    "School",
+    "Stage",
+    "StagePage",
+    "Subject",
+    "SubjectPage",
+    "Textbook",
+    "TextbookEdition",
+    "Unit",
+]

@@ -1,0 +1,384 @@
+"""The page tree: home → stage → subject → lessons and resources.
+
+Lessons and resources share one concrete parent model, `CatalogEntryPage`
+(multi-table inheritance), so quota counts, coverage and search can ask one
+table about every kind of resource. Stage and subject are *derived from the
+tree*: a resource's subject is the subject page it lives under, so changing a
+resource's subject means moving it, and the two can never disagree.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+)
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+
+from .knowledge import KnowledgePoint
+from .taxonomy import District, Grade, School, Stage, Subject, TextbookEdition
+
+
+class ResourceType(models.TextChoices):
+    MICRO_LESSON = "micro_lesson", _("Micro-lesson")
+    COURSEWARE = "courseware", _("Courseware")
+    LESSON_PLAN = "lesson_plan", _("Lesson plan")
+    STUDY_GUIDE = "study_guide", _("Study guide")
+    EXERCISES = "exercises", _("Exercises")
+    GAME_EXAMPLE = "game_example", _("Game example")
+
+    @classmethod
+    def synchronous(cls):
+        """同步教学资源: the textbook-bound types the quotas count together."""
+        return [cls.COURSEWARE, cls.LESSON_PLAN, cls.STUDY_GUIDE, cls.EXERCISES]
+
+
+class Licence(models.TextChoices):
+    CC_BY = "cc-by-4.0", _("CC BY 4.0")
+    CC_BY_NC = "cc-by-nc-4.0", _("CC BY-NC 4.0")
+    CC_BY_NC_SA = "cc-by-nc-sa-4.0", _("CC BY-NC-SA 4.0")
+    ALLIANCE = "alliance", _("Alliance members only")
+    ALL_RIGHTS = "all-rights-reserved", _("All rights reserved")
+
+
+class HomePage(Page):
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["catalog.StagePage"]
+    max_count = 1
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from catalog.selectors import stage_subject_counts
+
+        context = super().get_context(request, *args, **kwargs)
+        context["stages"] = stage_subject_counts()
+        return context
+
+
+class StagePage(Page):
+    stage = models.OneToOneField(
+        Stage, on_delete=models.PROTECT, verbose_name=_("stage")
+    )
+
+    parent_page_types = ["catalog.HomePage"]
+    subpage_types = ["catalog.SubjectPage"]
+    content_panels = Page.content_panels + [FieldPanel("stage")]
+
+    class Meta:
+        verbose_name = _("stage page")
+
+
+class SubjectPage(Page):
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, verbose_name=_("subject")
+    )
+    stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, editable=False, verbose_name=_("stage")
+    )
+    introduction = RichTextField(_("introduction"), blank=True)
+
+    parent_page_types = ["catalog.StagePage"]
+    subpage_types = ["catalog.LessonPage", "catalog.ResourcePage"]
+    content_panels = Page.content_panels + [
+        FieldPanel("subject"),
+        FieldPanel("introduction"),
+    ]
+
+    class Meta:
+        verbose_name = _("subject page")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "subject"], name="unique_subject_page_per_stage"
+            )
+        ]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["entries"] = (
+            CatalogEntryPage.objects.live()
+            .child_of(self)
+            .select_related("grade")
+            .order_by("-first_published_at")
+        )
+        return context
+
+    def _stage_from_tree(self, parent=None):
+        parent = parent or self.get_parent()
+        return parent.specific.stage if parent else None
+
+    def clean(self):
+        super().clean()
+        parent = self.get_parent() if self.pk else None
+        stage = (
+            self._stage_from_tree(parent) if parent else getattr(self, "stage", None)
+        )
+        if (
+            stage
+            and self.subject_id
+            and not self.subject.stages.filter(pk=stage.pk).exists()
+        ):
+            raise ValidationError(
+                {
+                    "subject": _("%(subject)s is not taught in %(stage)s.")
+                    % {"subject": self.subject, "stage": stage}
+                }
+            )
+
+    def save(self, *args, **kwargs):
+        parent = self.get_parent() if self.path else None
+        if parent is not None:
+            self.stage = self._stage_from_tree(parent)
+        super().save(*args, **kwargs)
+
+
+class ResourceTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "catalog.CatalogEntryPage",
+        on_delete=models.CASCADE,
+        related_name="tagged_items",
+    )
+
+
+class CatalogEntryPage(Page):
+    """Shared fields of everything a teacher contributes (not creatable itself)."""
+
+    summary = models.TextField(_("summary"), max_length=2000, blank=True)
+    stage = models.ForeignKey(
+        Stage,
+        on_delete=models.PROTECT,
+        editable=False,
+        related_name="+",
+        verbose_name=_("stage"),
+    )
+    subject = models.ForeignKey(
+        Subject,
+        on_delete=models.PROTECT,
+        editable=False,
+        related_name="+",
+        verbose_name=_("subject"),
+    )
+    grade = models.ForeignKey(
+        Grade,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("grade"),
+    )
+    edition = models.ForeignKey(
+        TextbookEdition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("textbook edition"),
+    )
+    knowledge_points = ParentalManyToManyField(
+        KnowledgePoint,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("knowledge points"),
+    )
+    resource_type = models.CharField(
+        _("resource type"),
+        max_length=20,
+        choices=ResourceType.choices,
+        db_index=True,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="catalog_entries",
+        verbose_name=_("author"),
+    )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school"),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+        help_text=_("Filled from the school when left empty."),
+    )
+    academic_year = models.PositiveSmallIntegerField(
+        _("academic year"),
+        db_index=True,
+        help_text=_("The year the academic year starts, e.g. 2025 for 2025–2026."),
+    )
+    tags = ClusterTaggableManager(through=ResourceTag, blank=True)
+    licence = models.CharField(
+        _("licence"), max_length=30, choices=Licence.choices, default=Licence.CC_BY_NC
+    )
+    # The current quality-pick state; its history of decisions lives with the
+    # review records (alliance). Only editors set it, never the edit form.
+    is_quality_pick = models.BooleanField(_("quality pick"), default=False)
+    quality_picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quality pick designated by"),
+    )
+    quality_picked_at = models.DateTimeField(
+        _("quality pick designated at"), null=True, blank=True
+    )
+
+    is_creatable = False
+    parent_page_types = ["catalog.SubjectPage"]
+    subpage_types = []
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldRowPanel([FieldPanel("grade"), FieldPanel("edition")]),
+        FieldPanel("knowledge_points"),
+        FieldRowPanel([FieldPanel("author"), FieldPanel("academic_year")]),
+        FieldRowPanel([FieldPanel("school"), FieldPanel("district")]),
+        FieldPanel("tags"),
+        FieldPanel("licence"),
+        InlinePanel("attachments", label=_("Attachments")),
+        MultiFieldPanel(
+            [
+                FieldPanel("is_quality_pick", read_only=True),
+                FieldPanel("quality_picked_by", read_only=True),
+                FieldPanel("quality_picked_at", read_only=True),
+            ],
+            heading=_("Quality pick"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("catalog entry")
+        verbose_name_plural = _("catalog entries")
+        indexes = [
+            models.Index(fields=["academic_year", "stage", "subject", "resource_type"]),
+        ]
+
+    # Which resource types a concrete page type may hold.
+    allowed_resource_types: list[str] = []
+
+    def clean(self):
+        super().clean()
+        if self.resource_type not in self.allowed_resource_types:
+            raise ValidationError(
+                {"resource_type": _("This resource type is not allowed here.")}
+            )
+        if self.grade_id and self.stage_id and self.grade.stage_id != self.stage_id:
+            raise ValidationError(
+                {"grade": _("The grade does not belong to the page's stage.")}
+            )
+
+    def sync_from_tree(self, parent=None):
+        """Stage and subject always come from the subject page above."""
+        parent = parent or self.get_parent()
+        subject_page = parent.specific if parent else None
+        if isinstance(subject_page, SubjectPage):
+            self.subject_id = subject_page.subject_id
+            self.stage_id = subject_page.stage_id
+
+    def save(self, *args, **kwargs):
+        if self.path:
+            self.sync_from_tree()
+        if self.school_id and not self.district_id:
+            self.district_id = self.school.district_id
+        super().save(*args, **kwargs)
+
+
+class ResourceAttachment(Orderable):
+    page = ParentalKey(
+        CatalogEntryPage, on_delete=models.CASCADE, related_name="attachments"
+    )
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("document"),
+    )
+    title = models.CharField(_("title"), max_length=120, blank=True)
+
+    panels = [FieldPanel("document"), FieldPanel("title")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.title or self.document.title
+
+
+class LessonPage(CatalogEntryPage):
+    """微课: a short video on one or more knowledge points."""
+
+    video = models.ForeignKey(
+        "media_pipeline.Video",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lessons",
+        verbose_name=_("video"),
+    )
+
+    allowed_resource_types = [ResourceType.MICRO_LESSON]
+    template = "catalog/catalog_entry.html"
+    parent_page_types = ["catalog.SubjectPage"]
+    subpage_types = []
+    content_panels = (
+        CatalogEntryPage.content_panels[:2]
+        + [
+            FieldPanel("video"),
+        ]
+        + CatalogEntryPage.content_panels[2:]
+    )
+
+    class Meta:
+        verbose_name = _("micro-lesson")
+        verbose_name_plural = _("micro-lessons")
+
+    def save(self, *args, **kwargs):
+        self.resource_type = ResourceType.MICRO_LESSON
+        super().save(*args, **kwargs)
+
+
+class ResourcePage(CatalogEntryPage):
+    """同步教学资源 and preschool game examples: courseware, plans, exercises …"""
+
+    allowed_resource_types = [
+        t for t in ResourceType.values if t != ResourceType.MICRO_LESSON
+    ]
+    template = "catalog/catalog_entry.html"
+    parent_page_types = ["catalog.SubjectPage"]
+    subpage_types = []
+    content_panels = (
+        CatalogEntryPage.content_panels[:2]
+        + [
+            FieldPanel("resource_type"),
+        ]
+        + CatalogEntryPage.content_panels[2:]
+    )
+
+    class Meta:
+        verbose_name = _("teaching resource")
+        verbose_name_plural = _("teaching resources")

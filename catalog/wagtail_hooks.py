@@ -1,0 +1,120 @@
+"""Taxonomy editing in the admin: one menu group, one viewset per model."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import (
+    District,
+    Grade,
+    KnowledgePoint,
+    School,
+    Stage,
+    Subject,
+    Textbook,
+    TextbookEdition,
+    Unit,
+)
+
+
+class StageViewSet(SnippetViewSet):
+    model = Stage
+    icon = "list-ul"
+    list_display = ["name", "code", "name_en", "sort_order"]
+
+
+class SubjectViewSet(SnippetViewSet):
+    model = Subject
+    icon = "list-ul"
+    list_display = ["name", "code", "name_en", "sort_order"]
+    list_filter = ["stages"]
+    search_fields = ["name", "code", "synonyms"]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("code"),
+        FieldPanel("name_en"),
+        FieldPanel("stages"),
+        FieldPanel("synonyms"),
+        FieldPanel("sort_order"),
+    ]
+
+
+class GradeViewSet(SnippetViewSet):
+    model = Grade
+    icon = "list-ul"
+    list_display = ["name", "stage", "code", "sort_order"]
+    list_filter = ["stage"]
+
+
+class EditionViewSet(SnippetViewSet):
+    model = TextbookEdition
+    icon = "doc-full"
+    list_display = ["name", "code", "sort_order"]
+
+
+class TextbookViewSet(SnippetViewSet):
+    model = Textbook
+    icon = "doc-full"
+    list_display = ["volume", "edition", "subject", "grade"]
+    list_filter = ["edition", "subject"]
+
+
+class UnitViewSet(SnippetViewSet):
+    model = Unit
+    icon = "doc-full"
+    list_display = ["title", "textbook", "parent", "sort_order"]
+    list_filter = ["textbook__subject", "textbook__edition"]
+    search_fields = ["title"]
+
+
+class KnowledgePointViewSet(SnippetViewSet):
+    model = KnowledgePoint
+    icon = "site"
+    list_display = ["code", "name", "subject", "stage", "grade", "depth"]
+    list_filter = ["subject", "stage", "grade"]
+    search_fields = ["code", "name"]
+    ordering = ["path"]
+    panels = [
+        FieldPanel("code"),
+        FieldPanel("name"),
+        FieldPanel("parent"),
+        FieldPanel("stage"),
+        FieldPanel("subject"),
+        FieldPanel("grade"),
+        FieldPanel("sort_order"),
+    ]
+
+
+class DistrictViewSet(SnippetViewSet):
+    model = District
+    icon = "globe"
+    list_display = ["name", "code"]
+
+
+class SchoolViewSet(SnippetViewSet):
+    model = School
+    icon = "home"
+    list_display = ["name", "district"]
+    list_filter = ["district", "stages"]
+    search_fields = ["name"]
+
+
+class TaxonomyGroup(SnippetViewSetGroup):
+    menu_label = _("Taxonomy")
+    menu_icon = "folder-open-inverse"
+    menu_order = 250
+    items = (
+        StageViewSet,
+        SubjectViewSet,
+        GradeViewSet,
+        EditionViewSet,
+        TextbookViewSet,
+        UnitViewSet,
+        KnowledgePointViewSet,
+        DistrictViewSet,
+        SchoolViewSet,
+    )
+
+
+register_snippet(TaxonomyGroup)

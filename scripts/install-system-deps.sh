@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Weike needs, only when one is missing, so a
+# second run costs nothing. Runs as root (CI and the dev machines are root).
+set -euo pipefail
+packages=(ffmpeg gettext redis-server postgresql chromium fonts-wqy-microhei default-jre-headless)
+if [ "${1:-}" = "--runtime" ]; then
+  packages=(ffmpeg gettext)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# A JRE is already on the machine when `java` answers.
+if command -v java >/dev/null 2>&1; then
+  missing=("${missing[@]/default-jre-headless}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing Debian packages: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
