@@ -1,10 +1,14 @@
 """Taxonomy editing in the admin: one menu group, one viewset per model."""
 
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_views import KnowledgeImportView
 from .models import (
     District,
     Grade,
@@ -118,3 +122,29 @@ class TaxonomyGroup(SnippetViewSetGroup):
 
 
 register_snippet(TaxonomyGroup)
+
+
+class AdminOnlyMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("catalog.add_knowledgepoint")
+
+
+@hooks.register("register_admin_urls")
+def register_knowledge_import_url():
+    return [
+        path(
+            "catalog/knowledge-import/",
+            KnowledgeImportView.as_view(),
+            name="catalog_knowledge_import",
+        )
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_knowledge_import_menu_item():
+    return AdminOnlyMenuItem(
+        _("Import knowledge points"),
+        reverse("catalog_knowledge_import"),
+        icon_name="upload",
+        order=260,
+    )

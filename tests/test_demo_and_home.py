@@ -1,0 +1,69 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from catalog.demo import seed_demo
+from catalog.models import CatalogEntryPage, KnowledgePoint, School
+
+
+@pytest.mark.django_db
+def test_demo_is_complete_and_idempotent(demo, client):
+    counts = lambda: (  # noqa: E731
+        KnowledgePoint.objects.count(),
+        CatalogEntryPage.objects.count(),
+        get_user_model().objects.count(),
+        School.objects.count(),
+    )
+    before = counts()
+    seed_demo()
+    assert counts() == before
+
+    points = KnowledgePoint.objects
+    for stage, subject in [
+        ("primary", "maths"),
+        ("junior", "maths"),
+        ("junior", "physics"),
+    ]:
+        assert points.filter(stage__code=stage, subject__code=subject).count() >= 45
+    assert points.count() >= 150
+    live = CatalogEntryPage.objects.live()
+    assert live.count() >= 36
+    assert live.values("subject").distinct().count() >= 8
+    assert set(live.values_list("academic_year", flat=True)) >= {2024, 2025, 2026}
+    assert live.filter(is_quality_pick=True).count() >= 5
+    usernames = set(get_user_model().objects.values_list("username", flat=True))
+    assert {"admin", "bureau", "editor_math", "teacher_wang"} <= usernames
+
+
+@pytest.mark.django_db
+def test_home_page_lists_stages_and_subjects_with_counts(demo, client):
+    response = client.get("/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<html lang="zh-hans">' in body
+    for name in ["学前", "小学", "初中", "高中", "中职", "数学", "物理"]:
+        assert name in body
+    junior_maths = (
+        CatalogEntryPage.objects.live()
+        .filter(stage__code="junior", subject__code="maths")
+        .count()
+    )
+    assert (
+        f'href="/junior/maths/">数学</a> <span class="muted">({junior_maths})' in body
+    )
+
+
+@pytest.mark.django_db
+def test_home_page_query_count_is_constant(demo, client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        client.get("/")
+
+
+@pytest.mark.django_db
+def test_subject_and_lesson_pages_render(demo, client):
+    response = client.get("/junior/maths/")
+    assert response.status_code == 200
+    assert "二次函数的图像与性质（一）" in response.content.decode()
+    lesson = CatalogEntryPage.objects.live().get(title="二次函数的图像与性质（一）")
+    body = client.get(lesson.url).content.decode()
+    assert "二次函数的图像与性质" in body
+    assert "精品微课" in body  # the quality-pick badge, in Chinese
