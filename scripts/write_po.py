@@ -7,17 +7,19 @@ generated (and compiled by `make messages`).
 import sys
 from pathlib import Path
 
-HEADER = '''msgid ""
+HEADER = """msgid ""
 msgstr ""
 "Content-Type: text/plain; charset=UTF-8\\n"
 "Language: zh_Hans\\n"
 "Plural-Forms: nplurals=1; plural=0;\\n"
 
-'''
+"""
 
 
 def quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return (
+        '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    )
 
 
 def write_po(path: Path, table: dict, plurals: dict | None = None) -> None:

@@ -30,7 +30,9 @@ def test_preview_then_confirm(admin_client, taxonomy):
     token = response.context["token"]
     response = admin_client.post(URL, {"token": token})
     assert response.status_code == 302
-    assert response["Location"] == reverse("wagtailsnippets_catalog_knowledgepoint:list")
+    assert response["Location"] == reverse(
+        "wagtailsnippets_catalog_knowledgepoint:list"
+    )
     assert KnowledgePoint.objects.count() == 3
 
 
