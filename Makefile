@@ -32,6 +32,7 @@ messages: venv
 
 frontend:
 	@if [ -f frontend/package.json ]; then scripts/build-frontend.sh; fi
+	@scripts/vendor-echarts.sh
 
 install: system-deps-runtime venv messages frontend
 

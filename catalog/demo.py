@@ -82,10 +82,24 @@ def seed_taxonomy():
             school.stages.set([stages[c] for c in stage_codes.split()])
 
 
+def _seed_editor_scopes(user, scopes):
+    """Editor scopes from "stage:subject" codes (alliance.EditorScope)."""
+    from alliance.models import EditorScope
+
+    for code in scopes:
+        stage_code, subject_code = code.split(":")
+        EditorScope.objects.get_or_create(
+            user=user,
+            stage=Stage.objects.get(code=stage_code),
+            subject=Subject.objects.get(code=subject_code),
+            district=None,
+        )
+
+
 def seed_users():
     User = get_user_model()
     users = {}
-    for username, full_name, group_name, _school, _scopes in USERS:
+    for username, full_name, group_name, _school, scopes in USERS:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={
@@ -100,6 +114,7 @@ def seed_users():
             user.save()
         group, _ = Group.objects.get_or_create(name=group_name)
         user.groups.add(group)
+        _seed_editor_scopes(user, scopes)
         users[username] = user
     return users
 
@@ -221,4 +236,7 @@ def seed_demo():
     )
     seed_page_tree()
     seed_entries(users)
+    from dashboard.demo import seed_quota_rules
+
+    seed_quota_rules(years=(2024, 2025, 2026))
     return users

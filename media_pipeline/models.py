@@ -1,8 +1,39 @@
-"""Videos and their renditions (placeholder until the media pipeline lands)."""
+"""Videos and their renditions, modelled on Wagtail's images and renditions.
+
+A Video holds the original (never deleted by the pipeline) and the facts
+ffprobe found; each VideoRendition is one rung of the ladder, unique per
+(video, profile), found or created by `Video.get_rendition()`.
+"""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from . import rules
+
+
+class VideoStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("uploaded")
+    PROBING = "probing", _("probing")
+    TRANSCODING = "transcoding", _("transcoding")
+    READY = "ready", _("ready")
+    REJECTED = "rejected", _("rejected")
+    FAILED = "failed", _("failed")
+
+
+class RenditionStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    RUNNING = "running", _("running")
+    READY = "ready", _("ready")
+    FAILED = "failed", _("failed")
+
+
+def rendition_upload_to(instance, filename):
+    return f"renditions/{instance.video_id}/{filename}"
+
+
+def derivative_upload_to(instance, filename):
+    return f"renditions/{instance.pk}/{filename}"
 
 
 class Video(models.Model):
@@ -21,10 +52,119 @@ class Video(models.Model):
         verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    original_filename = models.CharField(
+        _("original file name"), max_length=255, blank=True
+    )
+    file_size = models.PositiveBigIntegerField(_("file size"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=VideoStatus.choices,
+        default=VideoStatus.UPLOADED,
+        db_index=True,
+    )
+    reason = models.CharField(
+        _("reason code"),
+        max_length=40,
+        choices=rules.Reason.choices,
+        blank=True,
+        help_text=_("Why the video was rejected or why the job failed."),
+    )
+    reason_detail = models.TextField(_("reason detail"), blank=True)
+    retriable = models.BooleanField(_("retriable"), default=False)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    progress = models.FloatField(_("progress (%)"), default=0)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("duplicate of"),
+    )
+
+    # Facts found by ffprobe (by content, never by extension).
+    container = models.CharField(_("container"), max_length=100, blank=True)
+    video_codec = models.CharField(_("video codec"), max_length=40, blank=True)
+    audio_codec = models.CharField(_("audio codec"), max_length=40, blank=True)
+    frame_rate = models.FloatField(_("frame rate"), null=True, blank=True)
+    bit_rate = models.PositiveBigIntegerField(_("bit rate"), null=True, blank=True)
+    rotation = models.SmallIntegerField(_("rotation"), default=0)
+    probe = models.JSONField(_("probe facts"), default=dict, blank=True)
+
+    # Derivatives made alongside the renditions.
+    poster_jpeg = models.FileField(upload_to=derivative_upload_to, blank=True)
+    poster_webp = models.FileField(upload_to=derivative_upload_to, blank=True)
+    thumbnail_jpeg = models.FileField(upload_to=derivative_upload_to, blank=True)
+    thumbnail_webp = models.FileField(upload_to=derivative_upload_to, blank=True)
+    storyboard = models.FileField(upload_to=derivative_upload_to, blank=True)
+    storyboard_interval = models.PositiveIntegerField(null=True, blank=True)
+    hls_master = models.FileField(upload_to=derivative_upload_to, blank=True)
 
     class Meta:
         verbose_name = _("video")
         verbose_name_plural = _("videos")
+        ordering = ["-created_at"]
 
     def __str__(self):
         return self.title
+
+    @property
+    def reason_message_zh(self) -> str:
+        return rules.message(self.reason, "zh") if self.reason else ""
+
+    @property
+    def reason_message_en(self) -> str:
+        return rules.message(self.reason, "en") if self.reason else ""
+
+    def get_rendition(self, profile: str) -> "VideoRendition":
+        """Find or create the rendition row for a profile (never duplicates)."""
+        rendition, _created = VideoRendition.objects.get_or_create(
+            video=self, profile=profile
+        )
+        return rendition
+
+
+class VideoRendition(models.Model):
+    video = models.ForeignKey(
+        Video,
+        on_delete=models.CASCADE,
+        related_name="renditions",
+        verbose_name=_("video"),
+    )
+    profile = models.CharField(_("profile"), max_length=20)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=RenditionStatus.choices,
+        default=RenditionStatus.PENDING,
+    )
+    progress = models.FloatField(_("progress (%)"), default=0)
+    log = models.TextField(_("log"), blank=True)
+    file = models.FileField(_("MP4 file"), upload_to=rendition_upload_to, blank=True)
+    hls_playlist = models.FileField(
+        _("HLS playlist"), upload_to=rendition_upload_to, blank=True
+    )
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    copied = models.BooleanField(
+        _("copied from source"),
+        default=False,
+        help_text=_("The source was already compliant H.264/AAC and was copied."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("video rendition")
+        verbose_name_plural = _("video renditions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video", "profile"], name="unique_rendition_per_profile"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.video} · {self.profile}"

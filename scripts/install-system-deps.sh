@@ -2,9 +2,10 @@
 # Installs the Debian packages Weike needs, only when one is missing, so a
 # second run costs nothing. Runs as root (CI and the dev machines are root).
 set -euo pipefail
-packages=(ffmpeg gettext redis-server postgresql chromium fonts-wqy-microhei default-jre-headless)
+packages=(ffmpeg gettext redis-server postgresql chromium fonts-wqy-microhei default-jre-headless nodejs npm)
 if [ "${1:-}" = "--runtime" ]; then
-  packages=(ffmpeg gettext)
+  # nodejs/npm build the site's front end (scripts/build-frontend.sh).
+  packages=(ffmpeg gettext nodejs npm)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -13,6 +14,11 @@ done
 # A JRE is already on the machine when `java` answers.
 if command -v java >/dev/null 2>&1; then
   missing=("${missing[@]/default-jre-headless}")
+fi
+# Likewise Node: a nodesource nodejs already ships npm (Debian's npm would clash).
+if command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/nodejs}")
+  missing=("${missing[@]/npm}")
 fi
 missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
 if [ ${#missing[@]} -eq 0 ]; then

@@ -1,5 +1,14 @@
 import pytest
 
+# Each capability keeps its fixtures (and the services they start) in its own file.
+pytest_plugins = [
+    "tests.fixtures_media",
+    "tests.fixtures_search",
+    "tests.fixtures_alliance",
+    "tests.fixtures_dashboard",
+    "tests.fixtures_site",
+]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

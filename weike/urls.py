@@ -4,10 +4,19 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from .api import api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", api.urls),
+    path("ingest/", include("ingest.urls")),
+    path("media-pipeline/", include("media_pipeline.urls")),
+    path("search/", include("search.urls")),
+    path("alliance/", include("alliance.urls")),
+    path("dashboard/", include("dashboard.urls")),
+    path("", include("portal.urls")),
 ]
 
 if settings.DEBUG:

@@ -22,6 +22,9 @@ from wagtail.admin.panels import (
 )
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from search.fields import ChineseAutocompleteField, ChineseSearchField
 
 from .knowledge import KnowledgePoint
 from .taxonomy import District, Grade, School, Stage, Subject, TextbookEdition
@@ -246,6 +249,11 @@ class CatalogEntryPage(Page):
     quality_picked_at = models.DateTimeField(
         _("quality pick designated at"), null=True, blank=True
     )
+    # Added by the portal: flushed from cache counters by `flush_view_counts`,
+    # never written per view (see portal/viewcounts.py).
+    view_count = models.PositiveIntegerField(
+        _("view count"), default=0, db_index=True, editable=False
+    )
 
     is_creatable = False
     parent_page_types = ["catalog.SubjectPage"]
@@ -279,6 +287,59 @@ class CatalogEntryPage(Page):
 
     # Which resource types a concrete page type may hold.
     allowed_resource_types: list[str] = []
+
+    # Search (owned by the search app; see docs/search.md). Titles and texts are
+    # segmented for Chinese by the search fields (the segmented title replaces
+    # Page's in the engine document); filter fields feed facets.
+    search_fields = Page.search_fields + [
+        ChineseSearchField("title", boost=3),
+        ChineseAutocompleteField("title"),
+        ChineseSearchField("summary"),
+        ChineseSearchField("search_related_text"),
+        index.SearchField("search_pinyin"),
+        index.FilterField("stage"),
+        index.FilterField("subject"),
+        index.FilterField("grade"),
+        index.FilterField("edition"),
+        index.FilterField("resource_type"),
+        index.FilterField("is_quality_pick"),
+        index.FilterField("academic_year"),
+        index.FilterField("district"),
+        index.FilterField("search_knowledge_point_ids", type="IntegerField"),
+        index.FilterField("search_knowledge_point_tree_ids", type="IntegerField"),
+    ]
+
+    @classmethod
+    def get_indexed_objects(cls):
+        # Related names go into the index: fetch them with the entries.
+        return (
+            super()
+            .get_indexed_objects()
+            .select_related(
+                "stage", "subject", "grade", "edition", "author", "school", "district"
+            )
+            .prefetch_related("knowledge_points", "tags")
+        )
+
+    def search_related_text(self):
+        from search.indexing import related_text
+
+        return related_text(self)
+
+    def search_pinyin(self):
+        from search.indexing import pinyin_keys
+
+        return pinyin_keys(self)
+
+    def search_knowledge_point_ids(self):
+        from search.indexing import knowledge_point_ids
+
+        return knowledge_point_ids(self)
+
+    def search_knowledge_point_tree_ids(self):
+        from search.indexing import knowledge_point_tree_ids
+
+        return knowledge_point_tree_ids(self)
 
     def clean(self):
         super().clean()

@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "ingest",
     "media_pipeline",
     "search",
+    "alliance",
+    "dashboard",
+    "portal",
     "weike",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -60,6 +63,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Anonymous page cache of the teachers' site (docs/site.md); after Locale
+    # so the language is known, before everything that renders a page.
+    "portal.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -96,6 +102,7 @@ DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -125,6 +132,8 @@ USE_TZ = True
 # --- Static and media files ---------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static_collected"
+# Serve straight from the finders while developing (no collectstatic needed).
+WHITENOISE_USE_FINDERS = DEBUG
 STATICFILES_DIRS = (
     [BASE_DIR / "frontend" / "dist"]
     if (BASE_DIR / "frontend" / "dist").is_dir()
@@ -163,9 +172,33 @@ if S3_BUCKET:
 # Embedded default: the database backend with Chinese segmentation (search app).
 # WEIKE_SEARCH_URL points at Elasticsearch/OpenSearch; see docs/search.md.
 SEARCH_URL = env_str("WEIKE_SEARCH_URL", "")
+# opensearch://host:port and elasticsearch://host:port pick the engine; a plain
+# http(s):// URL uses WEIKE_SEARCH_ENGINE (opensearch2 | elasticsearch8).
+SEARCH_ENGINE = env_str("WEIKE_SEARCH_ENGINE", "opensearch2")
 WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "wagtail.search.backends.database"},
+    "default": {"BACKEND": "search.backends.database"},
 }
+if SEARCH_URL:
+    _scheme, _, _rest = SEARCH_URL.partition("://")
+    _engines = {"opensearch": "opensearch2", "elasticsearch": "elasticsearch8"}
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "search.backends." + _engines.get(_scheme, SEARCH_ENGINE),
+            "URLS": ["http://" + _rest if _scheme in _engines else SEARCH_URL],
+            "INDEX_PREFIX": env_str("WEIKE_SEARCH_INDEX_PREFIX", "weike_"),
+            "TIMEOUT": env_int("WEIKE_SEARCH_TIMEOUT", 5),
+        }
+    }
+
+# --- Dashboard (dashboard/; docs/dashboard.md) ---------------------------------
+# Annual quota counts come from the search engine's aggregations when one is
+# configured (its own small index), else from one grouped database query.
+# WEIKE_QUOTA_ENGINE_URL overrides the engine URL; "off" forces the database.
+_quota_url = env_str("WEIKE_QUOTA_ENGINE_URL", "")
+if not _quota_url and SEARCH_URL:
+    _quota_url = WAGTAILSEARCH_BACKENDS["default"]["URLS"][0]
+DASHBOARD_QUOTA_ENGINE_URL = "" if _quota_url == "off" else _quota_url
+DASHBOARD_QUOTA_INDEX = env_str("WEIKE_SEARCH_INDEX_PREFIX", "weike_") + "quota"
 
 # --- Background tasks ----------------------------------------------------------
 # Every job is a django-tasks task. Embedded default: the database queue and the
@@ -173,6 +206,26 @@ WAGTAILSEARCH_BACKENDS = {
 # the same tasks through Celery so workers can run on other machines.
 BROKER_URL = env_str("WEIKE_BROKER_URL", "")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+if BROKER_URL:
+    # Celery worker: celery -A media_pipeline.celery_app worker (docs/media-pipeline.md)
+    TASKS = {"default": {"BACKEND": "media_pipeline.celery_backend.CeleryBackend"}}
+
+# --- Media pipeline (media_pipeline/, ingest/; docs/media-pipeline.md) ---------
+# Recording rules; any key of media_pipeline.rules.DEFAULT_RULES can be set here.
+MEDIA_VALIDATION = {
+    "MIN_DURATION": float(env_int("WEIKE_VIDEO_MIN_SECONDS", 30)),
+    "MAX_DURATION": float(env_int("WEIKE_VIDEO_MAX_SECONDS", 30 * 60)),
+    "MIN_LINES": env_int("WEIKE_VIDEO_MIN_LINES", 480),
+}
+MEDIA_PROBE_TIMEOUT = env_int("WEIKE_VIDEO_PROBE_TIMEOUT", 30)
+MEDIA_TRANSCODE_TIMEOUT = env_int("WEIKE_VIDEO_TRANSCODE_TIMEOUT", 0) or None
+MEDIA_X264_PRESET = env_str("WEIKE_VIDEO_X264_PRESET", "veryfast")
+MEDIA_X264_CRF = env_int("WEIKE_VIDEO_X264_CRF", 23)
+# Resumable (tus) uploads: size limit, S3 multipart part size, spool folder.
+UPLOAD_MAX_SIZE = env_int("WEIKE_UPLOAD_MAX_BYTES", 4 * 1024**3)
+UPLOAD_PART_SIZE = env_int("WEIKE_UPLOAD_PART_BYTES", 8 * 1024**2)
+UPLOAD_SPOOL_DIR = Path(env_str("WEIKE_UPLOAD_SPOOL_DIR", str(VAR_DIR / "uploads")))
+UPLOAD_EXPIRE_HOURS = env_int("WEIKE_UPLOAD_EXPIRE_HOURS", 24)
 
 # --- Wagtail ------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("WEIKE_SITE_NAME", "微课联盟资源库")
@@ -199,6 +252,15 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 200 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
+# --- Alliance (roles, review workflow; see docs/alliance.md) -------------------
+# Approving the last review step publishes even though editors hold no
+# tree-wide publish permission: the review task checks their stage/subject scope.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "alliance.workflows.publish_workflow_state"
+# Wagtail's generic "submitted" mail goes to superusers; scoped editors get ours.
+WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = env_bool(
+    "WEIKE_NOTIFY_SUPERUSERS", True
+)
+
 LOGIN_URL = "wagtailadmin_login"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -214,6 +276,9 @@ DEFAULT_FROM_EMAIL = env_str("WEIKE_FROM_EMAIL", "weike@localhost")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        # The default 300 entries would cull the site's page cache, fragment
+        # version key and per-lesson view counters constantly (docs/site.md).
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
     }
 }
 if env_str("WEIKE_CACHE_URL"):
@@ -221,6 +286,11 @@ if env_str("WEIKE_CACHE_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env_str("WEIKE_CACHE_URL"),
     }
+
+# --- Teachers' site (portal) ---------------------------------------------------
+# Anonymous visitors get whole pages from the cache for this many seconds
+# (invalidated on publish/unpublish; 0 turns it off). See docs/site.md.
+WEIKE_PAGE_CACHE_SECONDS = env_int("WEIKE_PAGE_CACHE_SECONDS", 60)
 
 LOGGING = {
     "version": 1,

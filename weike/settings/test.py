@@ -12,6 +12,7 @@ from .base import DATABASES
 
 _TMP = Path(tempfile.mkdtemp(prefix="weike-test-"))
 MEDIA_ROOT = _TMP / "media"
+UPLOAD_SPOOL_DIR = _TMP / "uploads"
 SECRET_KEY = "test-only-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -26,3 +27,6 @@ STORAGES = {
 }
 STATIC_ROOT = _TMP / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# The site's anonymous page cache would hide changes tests make without
+# publishing; tests that exercise it switch it on (tests/test_site_*.py).
+WEIKE_PAGE_CACHE_SECONDS = 0

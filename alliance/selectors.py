@@ -1,0 +1,246 @@
+"""Read queries of the alliance: scopes, review queue, quality history, collections."""
+
+from django.db.models import CharField, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
+from wagtail.models import Page, PageLogEntry, TaskState
+
+from catalog.models import CatalogEntryPage, SubjectPage
+
+from .models import (
+    EditorScope,
+    FeaturedCollection,
+    QualityAction,
+    QualityDecision,
+    ReviewerLevel,
+    RubricScore,
+)
+from .roles import is_administrator
+
+# Workflow states of pages (object ids of snippets could collide with page ids).
+PAGE_STATES = {
+    "workflow_state__base_content_type__app_label": "wagtailcore",
+    "workflow_state__base_content_type__model": "page",
+}
+
+# --- Scopes ---------------------------------------------------------------
+
+
+def page_stage_subject(page) -> tuple[int | None, int | None, int | None]:
+    """(stage_id, subject_id, district_id) of an entry, read from the tree now.
+
+    The subject page above the entry is the truth (a subject change is a move),
+    so scope checks never trust a possibly stale copy on the entry row.
+    """
+    parent_path = page.path[: -Page.steplen]
+    pair = (
+        SubjectPage.objects.filter(path=parent_path)
+        .values_list("stage_id", "subject_id")
+        .first()
+    )
+    district_id = (
+        CatalogEntryPage.objects.filter(pk=page.pk)
+        .values_list("district_id", flat=True)
+        .first()
+    )
+    if pair is None:
+        return None, None, district_id
+    return pair[0], pair[1], district_id
+
+
+def _level_q(level: str, district_id) -> Q:
+    if level == ReviewerLevel.CITY:
+        return Q(district__isnull=True)
+    if level == ReviewerLevel.DISTRICT:
+        return Q(district_id=district_id) if district_id else Q(pk__in=[])
+    return Q(district__isnull=True) | Q(district_id=district_id)
+
+
+def user_can_review_page(user, page, level: str = ReviewerLevel.ANY) -> bool:
+    """Editors whose scope covers the page's current stage/subject; admins."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if is_administrator(user):
+        return True
+    stage_id, subject_id, district_id = page_stage_subject(page)
+    if stage_id is None:
+        return False
+    return (
+        EditorScope.objects.filter(user=user, stage_id=stage_id, subject_id=subject_id)
+        .filter(_level_q(level, district_id))
+        .exists()
+    )
+
+
+def editors_for_page(page, level: str = ReviewerLevel.ANY):
+    """Active users whose scope covers the page (the reviewers to notify)."""
+    from django.contrib.auth import get_user_model
+
+    stage_id, subject_id, district_id = page_stage_subject(page)
+    scopes = EditorScope.objects.filter(stage_id=stage_id, subject_id=subject_id)
+    scopes = scopes.filter(_level_q(level, district_id))
+    return get_user_model().objects.filter(
+        is_active=True, pk__in=scopes.values("user_id")
+    )
+
+
+def scoped_entries(user, level: str = ReviewerLevel.ANY):
+    """Entries in the user's scope (all entries for administrators)."""
+    entries = CatalogEntryPage.objects.all()
+    if is_administrator(user):
+        return entries
+    q = Q(pk__in=[])
+    for scope in EditorScope.objects.filter(user=user):
+        pair = Q(stage_id=scope.stage_id, subject_id=scope.subject_id)
+        if level == ReviewerLevel.CITY and scope.district_id:
+            continue
+        if level == ReviewerLevel.DISTRICT and not scope.district_id:
+            continue
+        if scope.district_id:
+            pair &= Q(district_id=scope.district_id)
+        q |= pair
+    return entries.filter(q)
+
+
+def reviewable_page_ids(user, level: str = ReviewerLevel.ANY):
+    """Subquery of page ids as strings (WorkflowState.object_id is a CharField)."""
+    return (
+        scoped_entries(user, level)
+        .annotate(pk_str=Cast("pk", output_field=CharField()))
+        .values("pk_str")
+    )
+
+
+def review_queue(user):
+    """In-progress task states the user may act on, newest first, with pages."""
+    states = (
+        TaskState.objects.reviewable_by(user)
+        .filter(**PAGE_STATES)
+        .select_related("workflow_state", "workflow_state__requested_by", "task")
+        .order_by("-started_at")
+    )
+    ids = {int(s.workflow_state.object_id) for s in states}
+    pages = {
+        p.pk: p
+        for p in CatalogEntryPage.objects.filter(pk__in=ids).select_related(
+            "stage", "subject", "grade", "owner"
+        )
+    }
+    rows = []
+    for state in states:
+        page = pages.get(int(state.workflow_state.object_id))
+        if page is None:
+            continue
+        rows.append({"task_state": state, "page": page})
+    return rows
+
+
+# --- Quality history ------------------------------------------------------
+
+
+def is_quality_pick_at(page, moment) -> bool:
+    """Was the entry a quality pick at `moment`?
+
+    The last decision at or before the moment decides. Entries with no decision
+    rows at all (imported or seeded before the log existed) fall back to the
+    cached flag and its designation date.
+    """
+    decisions = QualityDecision.objects.filter(page_id=page.pk)
+    last = decisions.filter(decided_at__lte=moment).order_by("-decided_at", "-pk")
+    last = last.values_list("action", flat=True).first()
+    if last is not None:
+        return last == QualityAction.DESIGNATE
+    if decisions.exists():
+        return False
+    picked_at = (
+        CatalogEntryPage.objects.filter(pk=page.pk)
+        .values_list("is_quality_pick", "quality_picked_at")
+        .first()
+    )
+    return bool(picked_at and picked_at[0] and picked_at[1] and picked_at[1] <= moment)
+
+
+def quality_picks_at(moment, entries=None):
+    """Entries that were quality picks at `moment` (same rule, as one query)."""
+    entries = CatalogEntryPage.objects.all() if entries is None else entries
+    last_action = Subquery(
+        QualityDecision.objects.filter(page_id=OuterRef("pk"), decided_at__lte=moment)
+        .order_by("-decided_at", "-pk")
+        .values("action")[:1]
+    )
+    has_log = QualityDecision.objects.filter(page_id=OuterRef("pk"))
+    from django.db.models import Exists
+
+    return entries.annotate(_last_action=last_action, _has_log=Exists(has_log)).filter(
+        Q(_last_action=QualityAction.DESIGNATE)
+        | Q(
+            _has_log=False,
+            is_quality_pick=True,
+            quality_picked_at__lte=moment,
+        )
+    )
+
+
+def designations_between(start, end):
+    """Designation rows in [start, end) — what the quota counts by date."""
+    return QualityDecision.objects.filter(
+        action=QualityAction.DESIGNATE, decided_at__gte=start, decided_at__lt=end
+    )
+
+
+# --- History of one entry -------------------------------------------------
+
+
+def entry_history(page):
+    """Wagtail log entries of the page (workflow steps, publishing, our actions)."""
+    return (
+        PageLogEntry.objects.filter(page_id=page.pk)
+        .select_related("user")
+        .order_by("-timestamp", "-pk")
+    )
+
+
+def entry_comments(page):
+    """Reviewers' comments on task states of this entry (returns and approvals)."""
+    return (
+        TaskState.objects.filter(**PAGE_STATES, workflow_state__object_id=str(page.pk))
+        .exclude(comment="")
+        .select_related("finished_by", "task")
+        .order_by("-finished_at")
+    )
+
+
+def entry_scores(page):
+    return (
+        RubricScore.objects.filter(page_id=page.pk)
+        .select_related("reviewer", "rubric")
+        .prefetch_related("items")
+        .order_by("-updated_at")
+    )
+
+
+# --- Featured collections -------------------------------------------------
+
+
+def featured_collections(stage=None, subject=None, limit: int = 6):
+    """Active collections with their live items, in editor-chosen order.
+
+    Home page (no stage/subject): every active collection. Subject page: those
+    for that subject whose stage is that stage or unset.
+    """
+    collections = FeaturedCollection.objects.filter(is_active=True).select_related(
+        "cover", "stage", "subject"
+    )
+    if subject is not None:
+        collections = collections.filter(subject=subject)
+    if stage is not None:
+        collections = collections.filter(Q(stage=stage) | Q(stage__isnull=True))
+    result = []
+    for collection in collections[:limit]:
+        items = [
+            item
+            for item in collection.items.select_related("page").order_by("sort_order")
+            if item.page.live
+        ]
+        if items:
+            result.append({"collection": collection, "items": items})
+    return result

@@ -1,0 +1,60 @@
+"""Signal receivers: notifications, flag repair on publish, tree sync on move."""
+
+from wagtail.models import TaskState
+from wagtail.signals import page_published, post_page_move, task_submitted
+
+from catalog.models import CatalogEntryPage, SubjectPage
+
+
+def _restore_quality_flag(sender, instance, **kwargs):
+    from .services import reapply_quality_flag
+
+    if isinstance(instance, CatalogEntryPage):
+        reapply_quality_flag(instance.pk)
+
+
+def _sync_entry_after_move(sender, instance, parent_page_after, **kwargs):
+    # Wagtail saves a moved page as a plain Page, so CatalogEntryPage.save()
+    # (which copies stage/subject from the tree) does not run: do it here.
+    parent = parent_page_after.specific
+    if isinstance(parent, SubjectPage):
+        CatalogEntryPage.objects.filter(pk=instance.pk).update(
+            stage_id=parent.stage_id, subject_id=parent.subject_id
+        )
+
+
+def _bump_site_cache(sender, **kwargs):
+    # The public site caches fragments by a catalog version bumped on publish;
+    # collections and quality flags change without a publish, so bump it too.
+    try:
+        from portal.cache import bump_catalog_version
+    except ImportError:
+        return
+    bump_catalog_version()
+
+
+def register_signal_handlers():
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import FeaturedCollection, FeaturedCollectionItem, QualityDecision
+
+    for model in (FeaturedCollection, FeaturedCollectionItem, QualityDecision):
+        post_save.connect(
+            _bump_site_cache, sender=model, dispatch_uid=f"alliance_bump_{model}"
+        )
+        post_delete.connect(
+            _bump_site_cache, sender=model, dispatch_uid=f"alliance_bump_d_{model}"
+        )
+    from .notifications import notify_task_submitted
+
+    task_submitted.connect(
+        notify_task_submitted,
+        sender=TaskState,
+        dispatch_uid="alliance_subject_review_submitted",
+    )
+    page_published.connect(
+        _restore_quality_flag, dispatch_uid="alliance_restore_quality_flag"
+    )
+    post_page_move.connect(
+        _sync_entry_after_move, dispatch_uid="alliance_sync_entry_after_move"
+    )

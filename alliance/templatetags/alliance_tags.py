@@ -1,0 +1,13 @@
+from django import template
+
+from alliance.selectors import featured_collections as select_collections
+
+register = template.Library()
+
+
+@register.inclusion_tag("alliance/includes/featured_collections.html")
+def featured_collections(stage=None, subject=None, limit=6):
+    """Featured collections block for the home page and subject pages."""
+    return {
+        "collections": select_collections(stage=stage, subject=subject, limit=limit)
+    }

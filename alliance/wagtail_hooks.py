@@ -1,0 +1,169 @@
+"""Admin integration: audit actions, role limits, review menu/panel, snippets."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+from wagtail.log_actions import LogFormatter
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from catalog.models import CatalogEntryPage, LessonPage, ResourcePage
+
+from .models import EditorScope, FeaturedCollection, Rubric
+from .roles import is_administrator, owns_pages_only
+from .selectors import review_queue
+
+# --- Audit trail ------------------------------------------------------------
+
+
+class _CommentFormatter(LogFormatter):
+    def format_comment(self, log_entry):
+        return log_entry.data.get("comment", "")
+
+
+@hooks.register("register_log_actions")
+def register_alliance_log_actions(actions):
+    @actions.register_action("alliance.quality_pick")
+    class QualityPick(_CommentFormatter):
+        label = "评为精品"
+        message = "评为精品微课"
+
+    @actions.register_action("alliance.quality_revoke")
+    class QualityRevoke(_CommentFormatter):
+        label = "撤销精品"
+        message = "撤销精品微课"
+
+    @actions.register_action("alliance.score")
+    class Score(_CommentFormatter):
+        label = "量表评分"
+
+        def format_message(self, log_entry):
+            rubric = log_entry.data.get("rubric", "")
+            return f"按「{rubric}」评分：{log_entry.data.get('total', '')} 分"
+
+
+# --- Role limits on pages ------------------------------------------------------
+
+
+@hooks.register("construct_explorer_page_queryset")
+def hide_other_teachers_drafts(parent_page, pages, request):
+    # Teachers see published pages and their own drafts; another teacher's
+    # draft is not theirs to see (the edit view refuses it too).
+    if owns_pages_only(request.user):
+        pages = pages.filter(Q(live=True) | Q(owner=request.user))
+    return pages
+
+
+@hooks.register("construct_page_chooser_queryset")
+def hide_other_teachers_drafts_in_chooser(pages, request):
+    if owns_pages_only(request.user):
+        pages = pages.filter(Q(live=True) | Q(owner=request.user))
+    return pages
+
+
+@hooks.register("before_serve_document")
+def hide_files_of_unpublished_entries(document, request):
+    # Attachments of drafts are as private as the drafts: a guessed document
+    # URL answers 404 unless the entry is live or the user may see the draft.
+    from .services import can_view_entry
+
+    entries = CatalogEntryPage.objects.filter(attachments__document=document)
+    if not entries.exists() or entries.filter(live=True).exists():
+        return None
+    if any(can_view_entry(request.user, entry) for entry in entries):
+        return None
+    raise Http404
+
+
+@hooks.register("before_create_page")
+def only_entries_for_non_admins(request, parent_page, page_class):
+    # The "add" permission is tree-wide; the stage/subject skeleton is the
+    # administrators' to change, teachers add lessons and resources only.
+    if is_administrator(request.user):
+        return None
+    if not issubclass(page_class, (LessonPage, ResourcePage)):
+        raise PermissionDenied
+    return None
+
+
+@hooks.register("before_copy_page")
+def no_copies_for_teachers(request, page):
+    # A copy would carry another teacher's content under a new owner.
+    if owns_pages_only(request.user) and page.owner_id != request.user.pk:
+        raise PermissionDenied
+    return None
+
+
+# --- Review queue in the admin ---------------------------------------------------
+
+
+class ReviewMenuItem(MenuItem):
+    def is_shown(self, request):
+        user = request.user
+        return is_administrator(user) or EditorScope.objects.filter(user=user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def register_review_menu_item():
+    return ReviewMenuItem(
+        "审核队列", reverse("alliance:review_queue"), icon_name="tasks", order=150
+    )
+
+
+class ReviewQueuePanel(Component):
+    order = 90
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def render_html(self, parent_context=None):
+        return render_to_string(
+            "alliance/includes/review_panel.html", {"rows": self.rows[:10]}
+        )
+
+
+@hooks.register("construct_homepage_panels")
+def add_review_panel(request, panels):
+    user = request.user
+    if is_administrator(user) or EditorScope.objects.filter(user=user).exists():
+        panels.append(ReviewQueuePanel(review_queue(user)))
+
+
+# --- Snippets -----------------------------------------------------------------------
+
+
+class EditorScopeViewSet(SnippetViewSet):
+    model = EditorScope
+    icon = "group"
+    menu_label = _("Editor scopes")
+    list_display = ["user", "stage", "subject", "district"]
+    list_filter = ["stage", "subject", "district"]
+
+
+class RubricViewSet(SnippetViewSet):
+    model = Rubric
+    icon = "list-ol"
+    list_display = ["name", "resource_type", "is_active"]
+
+
+class FeaturedCollectionViewSet(SnippetViewSet):
+    model = FeaturedCollection
+    icon = "pick"
+    list_display = ["title", "stage", "subject", "is_active", "sort_order"]
+    list_filter = ["stage", "subject", "is_active"]
+
+
+class AllianceGroup(SnippetViewSetGroup):
+    menu_label = "微课联盟"
+    menu_icon = "pick"
+    menu_order = 240
+    items = (FeaturedCollectionViewSet, RubricViewSet, EditorScopeViewSet)
+
+
+register_snippet(AllianceGroup)

@@ -1,0 +1,280 @@
+"""Search benchmark: keyword + three facet filters (with all facet counts), p50/p95,
+and indexing throughput, on our database backend and on OpenSearch, against
+stock Wagtail's database backend measured in the same run.
+
+    .venv/bin/python bench/search.py            # 100,000 generated lessons
+    .venv/bin/python bench/search.py --n 5000   # quicker smoke run
+
+Runs on a throw-away SQLite database (or DATABASE_URL) and a throw-away
+OpenSearch node (search/opensearch_node.py; --no-engine skips it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "weike.settings.test")
+
+QUERIES = ["函数", "二次函数", "光学", "勾股定理", "实验", "练习", "gg dl", "课件"]
+
+
+def setup_django():
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    connection.creation.create_test_db(verbosity=0, keepdb=False)
+    from catalog.demo import seed_demo
+
+    seed_demo()
+
+
+def generate(n: int, seed: int = 7) -> None:
+    """n lessons inserted in bulk under the demo subject pages (tree paths
+    computed here; going through add_child would take hours)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.utils import timezone
+    from wagtail.models import Locale, Page
+
+    from catalog.demo_data.lessons import ENTRIES
+    from catalog.models import (
+        CatalogEntryPage,
+        Grade,
+        KnowledgePoint,
+        LessonPage,
+        SubjectPage,
+    )
+
+    rng = random.Random(seed)
+    has_views = any(f.name == "view_count" for f in CatalogEntryPage._meta.fields)
+    subjects = list(SubjectPage.objects.all())
+    grades = {}
+    for g in Grade.objects.all():
+        grades.setdefault(g.stage_id, []).append(g.pk)
+    points = {}
+    for p in KnowledgePoint.objects.all():
+        points.setdefault(p.subject_id, []).append((p.pk, p.name))
+    words = [e[4] for e in ENTRIES] + [name for ps in points.values() for _, name in ps]
+    ct = ContentType.objects.get_for_model(LessonPage)
+    locale = Locale.get_default()
+    now = timezone.now()
+    batch = 2000
+    made = 0
+    while made < n:
+        size = min(batch, n - made)
+        pages, extras = [], []
+        for i in range(size):
+            parent = rng.choice(subjects)
+            parent.numchild += 1
+            kps = points.get(parent.subject_id) or []
+            kp = rng.choice(kps) if kps else None
+            suffix = rng.choice(["", "（一）", "练习", "复习", "探究"])
+            title = f"{rng.choice(words)}{suffix}"
+            pages.append(
+                Page(
+                    title=title,
+                    draft_title=title,
+                    slug=f"g-{made + i}",
+                    content_type=ct,
+                    path=parent.path + _step(parent.numchild),
+                    depth=parent.depth + 1,
+                    numchild=0,
+                    url_path=f"{parent.url_path}g-{made + i}/",
+                    live=True,
+                    first_published_at=now,
+                    last_published_at=now,
+                    locale=locale,
+                    translation_key=uuid.uuid4(),
+                )
+            )
+            extras.append((parent, kp, rng))
+        Page.objects.bulk_create(pages)
+        rows, lessons, m2m = [], [], []
+        for page, (parent, kp, r) in zip(pages, extras, strict=True):
+            rows.append(
+                (
+                    page.pk,
+                    rng.choice(
+                        ["借助描点法画出图像", "用实验探究规律", "课堂练习与讲解"]
+                    ),
+                    parent.stage_id,
+                    parent.subject_id,
+                    rng.choice(grades.get(parent.stage_id, [None])),
+                    "micro_lesson",
+                    rng.choice([2024, 2025, 2026]),
+                    "cc-by-nc-4.0",
+                    r.random() < 0.1,
+                )
+                + ((r.randint(0, 5000),) if has_views else ())
+            )
+            lessons.append((page.pk,))
+            if kp:
+                m2m.append(
+                    CatalogEntryPage.knowledge_points.through(
+                        catalogentrypage_id=page.pk, knowledgepoint_id=kp[0]
+                    )
+                )
+        columns = (
+            "page_ptr_id, summary, stage_id, subject_id, grade_id, resource_type,"
+            " academic_year, licence, is_quality_pick"
+            + (", view_count" if has_views else "")
+        )
+        marks = ",".join(["%s"] * (10 if has_views else 9))
+        with connection.cursor() as cur:
+            cur.executemany(
+                f"INSERT INTO {CatalogEntryPage._meta.db_table} ({columns})"
+                f" VALUES ({marks})",
+                rows,
+            )
+            cur.executemany(
+                f"INSERT INTO {LessonPage._meta.db_table} (catalogentrypage_ptr_id)"
+                " VALUES (%s)",
+                lessons,
+            )
+        CatalogEntryPage.knowledge_points.through.objects.bulk_create(m2m)
+        made += size
+    for parent in subjects:
+        Page.objects.filter(pk=parent.pk).update(numchild=parent.numchild)
+
+
+def _step(n: int) -> str:
+    from wagtail.models import Page
+
+    return Page._int2str(n).rjust(Page.steplen, "0")
+
+
+def index_all(backend) -> float:
+    """Index every lesson with `backend`; returns documents per second."""
+    from catalog.models import LessonPage
+
+    index = backend.get_index_for_model(LessonPage)
+    rebuilder = backend.rebuilder_class(index) if backend.rebuilder_class else None
+    if rebuilder:
+        index = rebuilder.start()
+    index.add_model(LessonPage)
+    objs = list(LessonPage.get_indexed_objects().order_by("pk"))
+    start = time.perf_counter()
+    for i in range(0, len(objs), 1000):
+        index.add_items(LessonPage, objs[i : i + 1000])
+    if rebuilder:
+        rebuilder.finish()
+    elapsed = time.perf_counter() - start
+    return len(objs) / elapsed
+
+
+def timed(fn, repeats: int) -> tuple[float, float]:
+    for q in QUERIES:  # warm caches and connections first
+        fn(q)
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.enable()
+        for q in QUERIES:
+            fn(q)
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+    samples = []
+    for i in range(repeats):
+        q = QUERIES[i % len(QUERIES)]
+        t = time.perf_counter()
+        fn(q)
+        samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=80)
+    parser.add_argument("--no-engine", action="store_true")
+    opts = parser.parse_args()
+
+    setup_django()
+    from django.conf import settings
+    from modelsearch.backends import get_search_backend
+
+    from catalog.models import CatalogEntryPage, Stage, Subject
+    from search.selectors import search_lessons
+
+    t = time.perf_counter()
+    generate(opts.n)
+    print(f"generated {opts.n} lessons in {time.perf_counter() - t:.1f}s")
+    stage = Stage.objects.get(code="junior")
+    subject = Subject.objects.get(code="maths")
+    filters = {"stage": "junior", "subject": "maths", "type": "micro_lesson"}
+    results = {}
+
+    stock = get_search_backend("wagtail.search.backends.database")
+    rate = index_all(stock)
+
+    def stock_query(q):
+        qs = CatalogEntryPage.objects.live().filter(
+            stage=stage, subject=subject, resource_type="micro_lesson"
+        )
+        res = stock.search(q, qs)
+        list(res[:20])
+        for name in ("resource_type", "academic_year", "is_quality_pick"):
+            res.facet(name)
+
+    results["stock wagtail db"] = (rate, *timed(stock_query, opts.repeats))
+
+    ours = get_search_backend("default")
+    rate = index_all(ours)
+    results["weike db (jieba)"] = (
+        rate,
+        *timed(lambda q: search_lessons({"q": q, **filters}), opts.repeats),
+    )
+
+    if not opts.no_engine:
+        from search.opensearch_node import start
+
+        node = start(heap="1g")
+        try:
+            settings.WAGTAILSEARCH_BACKENDS["engine"] = {
+                "BACKEND": "search.backends.opensearch2",
+                "URLS": [node.url],
+                "INDEX_PREFIX": "bench_",
+                "AUTO_UPDATE": False,
+            }
+            engine = get_search_backend("engine")
+            rate = index_all(engine)
+            engine.get_index_for_model(CatalogEntryPage).refresh()
+            results["weike opensearch"] = (
+                rate,
+                *timed(
+                    lambda q: search_lessons({"q": q, **filters}, backend="engine"),
+                    opts.repeats,
+                ),
+            )
+        finally:
+            node.stop()
+
+    base_rate, base_p50, base_p95 = results["stock wagtail db"]
+    print(f"\nn={opts.n}, {opts.repeats} queries, keyword + 3 filters + facets")
+    print(f"{'backend':<20}{'index docs/s':>14}{'p50 ms':>10}{'p95 ms':>10}"
+          f"{'p95 vs stock':>14}")  # fmt: skip
+    for name, (rate, p50, p95) in results.items():
+        print(
+            f"{name:<20}{rate:>14.0f}{p50:>10.1f}{p95:>10.1f}{p95 / base_p95:>13.2f}x"
+        )
+    print("targets: engine p95 < 50 ms, database p95 < 200 ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

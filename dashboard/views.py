@@ -1,0 +1,153 @@
+"""The bureau dashboard (/dashboard/) and its exports."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from catalog.models import District, Subject
+
+from .coverage import coverage, heatmap
+from .models import QuotaRule
+from .permissions import can_view_dashboard
+from .reports import build_report, to_csv, to_xlsx
+from .services import SHANGHAI, breakdown, dashboard_counts, get_counter
+
+BREAKDOWNS = {"district": "区县", "school": "学校", "teacher": "教师"}
+
+
+def bureau_required(view):
+    """Anonymous users go to the login page; other users without access get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_view_dashboard(request.user):
+            raise PermissionDenied(
+                "仅教育局和管理员可查看。 / Bureau and administrators only."
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _filters(request):
+    now = timezone.now()
+    year = _int(request.GET.get("year"), now.astimezone(SHANGHAI).year)
+    if not 2000 <= year <= 2100:
+        raise Http404("year out of range")
+    district_id = _int(request.GET.get("district"))
+    if district_id and not District.objects.filter(pk=district_id).exists():
+        raise Http404("unknown district")
+    return now, year, district_id
+
+
+@bureau_required
+def dashboard(request):
+    now, year, district_id = _filters(request)
+    counter = get_counter()
+    results, attached = dashboard_counts(year, district_id, now=now, counter=counter)
+    months = [f"{m}月" for m in range(1, 13)]
+    local_now = now.astimezone(SHANGHAI)
+    last_month = (
+        12
+        if year < local_now.year
+        else local_now.month
+        if year == local_now.year
+        else 0
+    )
+    chart = {
+        "months": months,
+        "series": [
+            {
+                "name": r.spec.label,
+                "data": [
+                    (round(100 * c / r.spec.target, 1) if r.spec.target else 0)
+                    if m <= last_month
+                    else None  # months still to come: no point, no flat line
+                    for m, c in enumerate(r.cumulative, start=1)
+                ],
+            }
+            for r in results
+        ],
+    }
+    # Drill-down of one rule by district, school or teacher.
+    drill = None
+    rule_id, by = _int(request.GET.get("rule")), request.GET.get("by", "district")
+    if rule_id and by in BREAKDOWNS:
+        spec = next((r.spec for r in results if r.spec.id == rule_id), None)
+        if spec is not None:
+            drill = {
+                "spec": spec,
+                "by": by,
+                "by_label": BREAKDOWNS[by],
+                "rows": breakdown(spec, by, district_id, counter=counter),
+            }
+    cov = coverage(attached=attached)
+    gap_subject = _int(request.GET.get("gap_subject"))
+    gaps = [g for g in cov.gaps if not gap_subject or g["subject_id"] == gap_subject]
+    subjects = Subject.objects.in_bulk({g["subject_id"] for g in cov.gaps})
+    years = sorted(
+        set(QuotaRule.objects.values_list("year", flat=True).distinct())
+        | {now.astimezone(SHANGHAI).year, year}
+    )
+    context = {
+        "year": year,
+        "years": years,
+        "district_id": district_id,
+        "districts": District.objects.all(),
+        "results": results,
+        "source": counter.name,
+        "today": now.astimezone(SHANGHAI).date(),
+        "chart": chart,
+        "drill": drill,
+        "breakdowns": BREAKDOWNS,
+        "coverage": cov,
+        "heatmap": heatmap(cov),
+        "gaps": gaps[:300],
+        "gap_total": len(gaps),
+        "gap_subject": gap_subject,
+        "gap_subjects": sorted(subjects.values(), key=lambda s: s.sort_order),
+        "subject_names": {pk: s.name for pk, s in subjects.items()},
+    }
+    return render(request, "dashboard/dashboard.html", context)
+
+
+def _export(request, fmt):
+    now, year, district_id = _filters(request)
+    report = build_report(year, district_id, now=now)
+    name = f"quota-report-{year}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            to_xlsx(report),
+            content_type=(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            ),
+        )
+    else:
+        response = HttpResponse(to_csv(report), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@bureau_required
+def export_xlsx(request):
+    return _export(request, "xlsx")
+
+
+@bureau_required
+def export_csv(request):
+    return _export(request, "csv")

@@ -1,0 +1,154 @@
+// The upload page: knowledge-point picker, resumable tus upload with a
+// progress bar, then live polling of the check and transcoding results.
+import * as tus from "tus-js-client";
+
+const form = document.getElementById("upload-form");
+
+function csrf() {
+  return form.querySelector("input[name=csrfmiddlewaretoken]").value;
+}
+
+async function loadPicker() {
+  const select = form.querySelector("#u-subject");
+  const tree = form.querySelector(".kp-tree");
+  const option = select.selectedOptions[0];
+  if (!option || !option.value) {
+    tree.innerHTML = "";
+    return;
+  }
+  const params = new URLSearchParams({ stage: option.dataset.stage, subject: option.dataset.subject });
+  const response = await fetch(`${tree.dataset.kpTreeUrl}?${params}`, { credentials: "same-origin" });
+  tree.innerHTML = await response.text();
+  filterPicker();
+}
+
+function metadata() {
+  const data = new FormData(form);
+  return {
+    filename: form.querySelector("#u-file").files[0].name,
+    filetype: form.querySelector("#u-file").files[0].type || "application/octet-stream",
+    title: data.get("title") || "",
+    summary: data.get("summary") || "",
+    subject_page: data.get("subject_page") || "",
+    knowledge_points: data.getAll("knowledge_points").join(","),
+  };
+}
+
+function showStatus(text) {
+  form.querySelector("#u-status").textContent = text;
+}
+
+function follow(statusUrl) {
+  window.weike.pollStatus(statusUrl, (data) => {
+    const v = data.video;
+    if (v.state === "processing" && ["uploaded", "probing"].includes(v.status)) {
+      showStatus("正在检查视频（时长、分辨率、格式）…");
+    } else if (v.state === "processing") {
+      showStatus(`转码中：${Math.round(v.progress)}%`);
+    } else if (v.state === "ready") {
+      showStatus(`视频已就绪（${data.status_label}）。`);
+    } else {
+      showStatus(`视频未通过检查：${v.reason}`);
+    }
+  }, { every: 1500, until: (d) => d.video.state !== "processing" });
+}
+
+function start(event) {
+  event.preventDefault();
+  const file = form.querySelector("#u-file").files[0];
+  if (!file || !form.reportValidity()) return;
+  const bar = form.querySelector("#u-progress");
+  const text = form.querySelector("#u-progress-text");
+  form.querySelector(".upload-progress").hidden = false;
+  const upload = new tus.Upload(file, {
+    endpoint: form.dataset.tusEndpoint,
+    // Retries with growing delays carry the upload over a dropped connection.
+    retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
+    chunkSize: 5 * 1024 * 1024,
+    metadata: metadata(),
+    headers: { "X-CSRFToken": csrf() },
+    storeFingerprintForResuming: true,
+    removeFingerprintOnSuccess: true,
+    onProgress(sent, total) {
+      const pct = total ? Math.floor((sent / total) * 100) : 0;
+      bar.value = pct;
+      text.textContent = `${pct}%`;
+    },
+    onError(error) {
+      // The ingest app answers a rejected file with {message_zh, message_en}.
+      let reason = error.message || String(error);
+      try {
+        const body = JSON.parse(error.originalResponse.getBody());
+        reason = `${body.message_zh} / ${body.message_en}`;
+      } catch {
+        // not a JSON rejection: keep the transport message
+      }
+      showStatus(`上传失败：${reason}`);
+    },
+    async onSuccess() {
+      bar.value = 100;
+      text.textContent = "100%";
+      showStatus("上传完成，正在检查视频…");
+      const statusUrl = upload.url && (await resolveStatusUrl(upload.url));
+      if (statusUrl) follow(statusUrl);
+    },
+  });
+  upload.findPreviousUploads().then((previous) => {
+    if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
+    upload.start();
+  });
+}
+
+async function resolveStatusUrl(uploadUrl) {
+  // The tus URL ends with the upload id; the portal turns it into a draft lesson.
+  const id = uploadUrl.replace(/\/+$/, "").split("/").pop();
+  const body = new FormData(form);
+  body.delete("file");
+  body.set("upload", id);
+  const response = await fetch(form.dataset.finishUrl, {
+    method: "POST",
+    body,
+    credentials: "same-origin",
+    headers: { "X-CSRFToken": csrf(), Accept: "application/json" },
+  });
+  const data = await response.json();
+  if (!response.ok) {
+    const messages = Object.values(data.errors || {}).flat().map((e) => e.message);
+    showStatus(`保存失败：${messages.join("；")}`);
+    return null;
+  }
+  form.dataset.entryId = data.id;
+  document.getElementById("u-edit").href = data.edit_url;
+  document.getElementById("u-preview").href = data.preview_url;
+  document.getElementById("u-links").hidden = false;
+  return data.status_url;
+}
+
+function filterPicker() {
+  // Show the points whose name contains the text, with their ancestors opened.
+  const text = form.querySelector("#kp-filter").value.trim();
+  const items = [...form.querySelectorAll(".kp-tree li")];
+  if (!text) {
+    items.forEach((li) => { li.hidden = false; });
+    return;
+  }
+  items.forEach((li) => {
+    const own = li.querySelector("label").textContent;
+    li.hidden = !li.textContent.includes(text);
+    if (!li.hidden) {
+      const details = li.querySelector(":scope > details");
+      if (details && !own.includes(text)) details.open = true;
+      let parent = li.parentElement.closest("details");
+      while (parent) {
+        parent.open = true;
+        parent = parent.parentElement.closest("details");
+      }
+    }
+  });
+}
+
+if (form) {
+  form.querySelector("#kp-filter").addEventListener("input", filterPicker);
+  form.querySelector("#u-subject").addEventListener("change", loadPicker);
+  form.addEventListener("submit", start);
+}

@@ -1,0 +1,151 @@
+"""A small tus 1.0 server (core + creation + termination) for video uploads.
+
+POST   /ingest/tus/            create (Upload-Length, Upload-Metadata)
+HEAD   /ingest/tus/<id>/       current Upload-Offset
+PATCH  /ingest/tus/<id>/       append bytes at Upload-Offset
+DELETE /ingest/tus/<id>/       abandon (termination extension)
+
+The body of a PATCH is read from the WSGI stream in chunks (never
+request.body), so memory stays flat whatever the size of the file.
+Rejections carry a JSON body {code, message_zh, message_en}.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from media_pipeline.rules import Rejected
+
+from . import uploads
+from .models import Upload, UploadStatus
+
+TUS_VERSION = "1.0.0"
+EXTENSIONS = "creation,termination"
+
+
+def _tus_response(status: int = 204, **headers) -> HttpResponse:
+    response = HttpResponse(status=status)
+    response["Tus-Resumable"] = TUS_VERSION
+    response["Cache-Control"] = "no-store"
+    for key, value in headers.items():
+        response[key.replace("_", "-")] = str(value)
+    return response
+
+
+def _rejection(exc: Rejected, status: int = 422) -> JsonResponse:
+    response = JsonResponse(exc.rejection.as_dict(), status=status)
+    response["Tus-Resumable"] = TUS_VERSION
+    return response
+
+
+def parse_metadata(header: str) -> dict[str, str]:
+    metadata = {}
+    for pair in filter(None, (p.strip() for p in header.split(","))):
+        key, _, value = pair.partition(" ")
+        try:
+            metadata[key] = base64.b64decode(value).decode("utf-8") if value else ""
+        except (binascii.Error, UnicodeDecodeError):
+            continue
+    return metadata
+
+
+def _unauthorised(request):
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "login required / 需要登录"}, status=401)
+    return None
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TusCreateView(View):
+    def options(self, request, *args, **kwargs):
+        return _tus_response(
+            204,
+            Tus_Version=TUS_VERSION,
+            Tus_Extension=EXTENSIONS,
+            Tus_Max_Size=settings.UPLOAD_MAX_SIZE,
+        )
+
+    def post(self, request):
+        if denied := _unauthorised(request):
+            return denied
+        try:
+            length = int(request.headers.get("Upload-Length", ""))
+        except ValueError:
+            return _tus_response(400)
+        if length < 0:
+            return _tus_response(400)
+        metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
+        try:
+            upload = uploads.create_upload(
+                owner=request.user, length=length, metadata=metadata
+            )
+        except Rejected as exc:
+            return _rejection(exc, 413 if exc.code == "too_large" else 422)
+        location = request.build_absolute_uri(
+            reverse("ingest:tus-upload", args=[upload.pk])
+        )
+        return _tus_response(201, Location=location, Upload_Offset=0)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TusUploadView(View):
+    def _get(self, request, pk) -> Upload:
+        return get_object_or_404(Upload, pk=pk, owner=request.user)
+
+    def _state_headers(self, upload: Upload) -> dict:
+        headers = {"Upload_Offset": upload.offset, "Upload_Length": upload.length}
+        if upload.video_id:
+            headers["Weike_Video_Id"] = upload.video_id
+        headers["Weike_Upload_Status"] = upload.status
+        if upload.reason:
+            headers["Weike_Reason"] = upload.reason
+        return headers
+
+    def head(self, request, pk):
+        if denied := _unauthorised(request):
+            return denied
+        upload = self._get(request, pk)
+        if upload.status in (UploadStatus.EXPIRED,):
+            return _tus_response(410)
+        return _tus_response(200, **self._state_headers(upload))
+
+    def patch(self, request, pk):
+        if denied := _unauthorised(request):
+            return denied
+        upload = self._get(request, pk)
+        if request.content_type != "application/offset+octet-stream":
+            return _tus_response(415)
+        if upload.status == UploadStatus.REJECTED:
+            return _rejection(Rejected(upload.reason or "corrupt"))
+        try:
+            offset = int(request.headers.get("Upload-Offset", ""))
+        except ValueError:
+            return _tus_response(400)
+        length = request.META.get("CONTENT_LENGTH")
+        try:
+            upload = uploads.append(
+                upload, offset, request, int(length) if length else None
+            )
+        except uploads.UploadConflict:
+            upload.refresh_from_db()
+            return _tus_response(409, **self._state_headers(upload))
+        except Rejected as exc:
+            return _rejection(exc)
+        return _tus_response(204, **self._state_headers(upload))
+
+    def delete(self, request, pk):
+        if denied := _unauthorised(request):
+            return denied
+        upload = self._get(request, pk)
+        if upload.status == UploadStatus.RECEIVING:
+            uploads.abort(upload, UploadStatus.EXPIRED)
+        return _tus_response(204)

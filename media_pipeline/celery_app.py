@@ -1,0 +1,38 @@
+"""The Celery application that runs django-tasks tasks on remote workers.
+
+Start a worker with:  celery -A media_pipeline.celery_app worker -l info
+(WEIKE_BROKER_URL must point at the Redis broker, e.g. redis://host:6379/0).
+"""
+
+import os
+
+import django
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "weike.settings.base")
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.utils.module_loading import import_string  # noqa: E402
+
+app = Celery("weike")
+app.conf.update(
+    broker_url=settings.BROKER_URL or "redis://127.0.0.1:6379/0",
+    # Acknowledge after the job ran, and give the message back when the worker
+    # process is killed mid-job, so another worker picks it up again.
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_default_queue="weike",
+    broker_connection_retry_on_startup=True,
+    # Transcodes are long: redeliver only after a generous visibility timeout.
+    broker_transport_options={"visibility_timeout": 4 * 3600},
+    task_ignore_result=True,
+)
+
+
+@app.task(name="weike.run_django_task")
+def run_django_task(task_path: str, args: list, kwargs: dict):
+    """Run the django-tasks task at `task_path` with its arguments."""
+    django_task = import_string(task_path)
+    return django_task.call(*args, **kwargs)

@@ -1,0 +1,281 @@
+"""Services of the media pipeline: create, process, retry.
+
+`process_video` is the whole job and is idempotent: it can run again for the
+same video (a retry, a redelivered Celery message after a worker died) and
+ends in the same rows and the same storage names, never in duplicates.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import F
+from PIL import Image
+
+from . import ffmpeg, storage
+from .models import RenditionStatus, Video, VideoRendition, VideoStatus
+from .probe import ProbeResult, check_decodable, probe, validate
+from .rules import Reason, Rejected, bilingual
+from .transcode import run_transcode
+
+logger = logging.getLogger(__name__)
+
+POSTER_WIDTH = 720
+THUMBNAIL_WIDTH = 344
+
+
+def find_duplicate(sha256: str, exclude_pk=None) -> Video | None:
+    """An earlier video with the same bytes that is usable (not rejected)."""
+    if not sha256:
+        return None
+    qs = Video.objects.filter(sha256=sha256).exclude(status=VideoStatus.REJECTED)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("pk").first()
+
+
+def create_video(
+    *,
+    title: str,
+    fileobj=None,
+    stored_name: str = "",
+    original_filename: str = "",
+    sha256: str = "",
+    size: int | None = None,
+    user=None,
+    enqueue: bool = True,
+) -> Video:
+    """Record an uploaded original and queue its processing after commit.
+
+    Either `fileobj` (saved through the storage API) or `stored_name` (already
+    in storage, e.g. completed by the tus view) is given.
+    """
+    video = Video(
+        title=title[:255],
+        sha256=sha256,
+        uploaded_by=user,
+        original_filename=original_filename[:255],
+        file_size=size,
+    )
+    if fileobj is not None:
+        name = os.path.basename(original_filename or getattr(fileobj, "name", "video"))
+        storage.with_retries(video.file.save, name, File(fileobj), save=False)
+    else:
+        video.file.name = stored_name
+    video.save()
+    if enqueue:
+        enqueue_processing(video)
+    return video
+
+
+def enqueue_processing(video: Video) -> None:
+    from .tasks import process_video_task
+
+    video_id = video.pk
+    transaction.on_commit(lambda: process_video_task.enqueue(video_id))
+
+
+def retry_video(video: Video) -> bool:
+    """Queue a failed (or stuck) video again; the original was kept."""
+    updated = Video.objects.filter(
+        pk=video.pk,
+        status__in=[VideoStatus.FAILED, VideoStatus.UPLOADED],
+    ).update(status=VideoStatus.UPLOADED, reason="", reason_detail="", progress=0)
+    if updated:
+        enqueue_processing(video)
+    return bool(updated)
+
+
+def _set(video: Video, **fields) -> None:
+    for key, value in fields.items():
+        setattr(video, key, value)
+    Video.objects.filter(pk=video.pk).update(**fields)
+
+
+def process_video(video_id: int) -> str:
+    """Probe, validate and transcode one video. Returns the final status."""
+    claimed = Video.objects.filter(
+        pk=video_id,
+        status__in=[
+            VideoStatus.UPLOADED,
+            VideoStatus.PROBING,  # a worker died mid-job: pick it up again
+            VideoStatus.TRANSCODING,
+        ],
+    ).update(status=VideoStatus.PROBING, attempts=F("attempts") + 1)
+    video = Video.objects.get(pk=video_id)
+    if not claimed:
+        return video.status  # already finished, rejected or waiting for a retry
+
+    workdir = Path(tempfile.mkdtemp(prefix=f"weike-video-{video_id}-"))
+    try:
+        return _process(video, workdir)
+    except Rejected as exc:
+        _set(
+            video,
+            status=VideoStatus.REJECTED,
+            reason=exc.code,
+            reason_detail=str(exc),
+            retriable=False,
+        )
+    except storage.StorageUnavailable as exc:
+        _fail(video, Reason.STORAGE_ERROR, str(exc))
+    except ffmpeg.FFmpegError as exc:
+        code = Reason.TRANSCODE_TIMEOUT if exc.timed_out else Reason.TRANSCODE_FAILED
+        _fail(video, code, f"{exc}\n{exc.stderr[-4000:]}")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return video.status
+
+
+def _fail(video: Video, code: str, detail: str) -> None:
+    _set(
+        video,
+        status=VideoStatus.FAILED,
+        reason=code,
+        reason_detail=f"{bilingual(code)}\n{detail}"[:20000],
+        retriable=True,
+    )
+    video.renditions.exclude(status=RenditionStatus.READY).update(
+        status=RenditionStatus.FAILED, log=detail[-20000:]
+    )
+
+
+def _process(video: Video, workdir: Path) -> str:
+    suffix = Path(video.file.name).suffix[:10]
+    src = workdir / f"original{suffix}"
+    digest = storage.download(video.file.name, src)
+    if not video.sha256:
+        _set(video, sha256=digest)
+    if not video.file_size:
+        _set(video, file_size=src.stat().st_size)
+
+    result = probe(src)
+    _set(
+        video,
+        probe=result.facts(),
+        container=result.format_name,
+        video_codec=result.video_codec,
+        audio_codec=result.audio_codec,
+        frame_rate=result.frame_rate,
+        bit_rate=result.bit_rate,
+        rotation=result.rotation,
+        duration=result.duration,
+        width=result.width,
+        height=result.height,
+    )
+    validate(result)
+    check_decodable(src, result.demuxer)
+
+    _set(video, status=VideoStatus.TRANSCODING, progress=0)
+    out = workdir / "out"
+    out.mkdir()
+    from .transcode import plan
+
+    wanted = [r.name for r in plan(result).rungs]
+    video.renditions.exclude(profile__in=wanted).delete()
+    renditions = {name: video.get_rendition(name) for name in wanted}
+    VideoRendition.objects.filter(pk__in=[r.pk for r in renditions.values()]).update(
+        status=RenditionStatus.RUNNING, progress=0, log=""
+    )
+
+    last = [0.0]
+
+    def on_progress(percent: float) -> None:
+        # One write a second is plenty for a progress bar.
+        now = time.monotonic()
+        if now - last[0] < 1 and percent < 100:
+            return
+        last[0] = now
+        _set(video, progress=round(percent, 1))
+        VideoRendition.objects.filter(video=video, profile__in=wanted).update(
+            progress=round(percent, 1)
+        )
+
+    p = run_transcode(src, result, out, on_progress=on_progress)
+    _store_outputs(video, p, out, renditions)
+    _set(video, status=VideoStatus.READY, progress=100, reason="", retriable=False)
+    return VideoStatus.READY
+
+
+def _store_outputs(video: Video, p, out: Path, renditions) -> None:
+    base = f"renditions/{video.pk}"
+    for name in sorted(os.listdir(out / "hls")):
+        stored = storage.upload(out / "hls" / name, f"{base}/hls/{name}")
+        if name == "master.m3u8":
+            video.hls_master.name = stored
+    for rung in p.rungs:
+        rendition = renditions[rung.name]
+        mp4 = out / f"{rung.name}.mp4"
+        rendition.file.name = storage.upload(mp4, f"{base}/{rung.name}.mp4")
+        rendition.hls_playlist.name = f"{base}/hls/{rung.name}.m3u8"
+        rendition.width, rendition.height = rung.width, rung.height
+        rendition.file_size = mp4.stat().st_size
+        rendition.copied = rung.copy
+        rendition.status = RenditionStatus.READY
+        rendition.progress = 100
+        rendition.save()
+
+    images = _make_images(out)
+    for field, local in images.items():
+        getattr(video, field).name = storage.upload(local, f"{base}/{local.name}")
+    video.storyboard.name = storage.upload(
+        out / "storyboard.jpg", f"{base}/storyboard.jpg"
+    )
+    video.storyboard_interval = p.storyboard_interval
+    video.save(
+        update_fields=[
+            "hls_master",
+            "storyboard",
+            "storyboard_interval",
+            *images.keys(),
+        ]
+    )
+
+
+def _make_images(out: Path) -> dict[str, Path]:
+    """Poster (720 px) and thumbnail (344 px) in WebP and JPEG, with Pillow."""
+    made = {}
+    with Image.open(out / "poster.png") as frame:
+        frame = frame.convert("RGB")
+        for label, width in (("poster", POSTER_WIDTH), ("thumbnail", THUMBNAIL_WIDTH)):
+            height = max(1, round(frame.height * width / frame.width))
+            img = frame.resize((width, height), Image.Resampling.LANCZOS)
+            jpeg, webp = out / f"{label}.jpg", out / f"{label}.webp"
+            img.save(jpeg, "JPEG", quality=85, optimize=True, progressive=True)
+            img.save(webp, "WEBP", quality=80, method=4)
+            made[f"{label}_jpeg"], made[f"{label}_webp"] = jpeg, webp
+    return made
+
+
+def early_check(path) -> dict | None:
+    """Probe the head of an upload in progress; the rejection, if certain."""
+    try:
+        result = probe(path, timeout=getattr(settings, "MEDIA_PROBE_TIMEOUT", 30))
+    except Rejected as exc:
+        if exc.code in (Reason.UNSUPPORTED_CONTAINER, Reason.EMPTY_FILE):
+            return exc.rejection.as_dict()
+        return None  # a head that does not parse yet may still be a fine file
+    try:
+        validate(result, partial=True)
+    except Rejected as exc:
+        return exc.rejection.as_dict()
+    return None
+
+
+__all__ = [
+    "ProbeResult",
+    "create_video",
+    "early_check",
+    "enqueue_processing",
+    "find_duplicate",
+    "process_video",
+    "retry_video",
+]

@@ -1,0 +1,87 @@
+"""Storage helpers: only Django's storage API, never `.path`.
+
+Storage errors (network, S3 5xx, throttling) are retried with exponential
+backoff; after the last try they surface as StorageUnavailable so the job is
+marked failed-but-retriable and the original stays where it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+CHUNK = 1024 * 1024
+
+
+class StorageUnavailable(Exception):
+    pass
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [OSError, ConnectionError, TimeoutError]
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        errors += [BotoCoreError, ClientError]
+    except ImportError:  # botocore is only needed with the S3 backend
+        pass
+    return tuple(errors)
+
+
+def with_retries(fn: Callable[..., T], *args, **kwargs) -> T:
+    attempts = getattr(settings, "MEDIA_STORAGE_RETRIES", 4)
+    delay = getattr(settings, "MEDIA_STORAGE_BACKOFF", 0.5)
+    errors = _transient_errors()
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn(*args, **kwargs)
+        except errors as exc:
+            if attempt == attempts:
+                raise StorageUnavailable(str(exc)) from exc
+            logger.warning("storage error (try %s/%s): %s", attempt, attempts, exc)
+            time.sleep(delay * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
+def download(name: str, dest_path, storage: Storage | None = None) -> str:
+    """Copy a stored file to a local path; returns its SHA-256."""
+    storage = storage or default_storage
+
+    def _copy() -> str:
+        digest = hashlib.sha256()
+        with storage.open(name, "rb") as src, open(dest_path, "wb") as dst:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                dst.write(chunk)
+        return digest.hexdigest()
+
+    return with_retries(_copy)
+
+
+def upload(local_path, name: str, storage: Storage | None = None) -> str:
+    """Store a local file under exactly `name` (replacing it: jobs re-run)."""
+    storage = storage or default_storage
+
+    def _put() -> str:
+        if storage.exists(name):
+            storage.delete(name)
+        with open(local_path, "rb") as fh:
+            return storage.save(name, File(fh, name=os.path.basename(name)))
+
+    return with_retries(_put)
+
+
+def delete(name: str, storage: Storage | None = None) -> None:
+    storage = storage or default_storage
+    if name:
+        with_retries(storage.delete, name)

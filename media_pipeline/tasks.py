@@ -1,0 +1,10 @@
+"""Background jobs of the media pipeline (thin: the work is in services)."""
+
+from django_tasks import task
+
+
+@task()
+def process_video_task(video_id: int) -> str:
+    from .services import process_video
+
+    return process_video(video_id)

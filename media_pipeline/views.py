@@ -1,0 +1,96 @@
+"""Video status for the upload page, and HLS playlists with signed URLs.
+
+Stored playlists name their segments relatively; with a private S3 bucket
+those names are useless to a player, so playlists are served through Django
+and every segment reference is replaced by a short-lived signed URL.
+"""
+
+import re
+
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from .models import RenditionStatus, Video, VideoStatus
+
+PLAYLIST_NAME = re.compile(r"^(master|\d{3,4}p)\.m3u8$")
+MAP_URI = re.compile(r'URI="([^"]+)"')
+
+
+def rendition_url(name: str) -> str:
+    """A URL for a stored file: signed and short-lived with private S3."""
+    return default_storage.url(name)
+
+
+@require_GET
+def video_status(request, pk):
+    video = get_object_or_404(Video, pk=pk)
+    if not (request.user.is_authenticated or video.status == VideoStatus.READY):
+        raise Http404
+    data = {
+        "id": video.pk,
+        "status": video.status,
+        "progress": video.progress,
+        "reason": video.reason or None,
+        "message_zh": video.reason_message_zh,
+        "message_en": video.reason_message_en,
+        "retriable": video.retriable,
+        "duration": video.duration,
+        "width": video.width,
+        "height": video.height,
+        "renditions": [
+            {
+                "profile": r.profile,
+                "status": r.status,
+                "progress": r.progress,
+                "url": rendition_url(r.file.name) if r.file else None,
+            }
+            for r in video.renditions.order_by("-height")
+        ],
+    }
+    if video.status == VideoStatus.READY:
+        data["hls"] = reverse("media_pipeline:hls", args=[video.pk, "master.m3u8"])
+        data["poster"] = (
+            rendition_url(video.poster_jpeg.name) if video.poster_jpeg else None
+        )
+    return JsonResponse(data)
+
+
+@require_GET
+def hls_playlist(request, pk, name):
+    if not PLAYLIST_NAME.match(name):
+        raise Http404
+    video = get_object_or_404(Video, pk=pk, status=VideoStatus.READY)
+    if (
+        name != "master.m3u8"
+        and not video.renditions.filter(
+            profile=name[:-5], status=RenditionStatus.READY
+        ).exists()
+    ):
+        raise Http404
+    stored = f"renditions/{video.pk}/hls/{name}"
+    with default_storage.open(stored, "rb") as fh:
+        text = fh.read().decode("utf-8")
+    out = []
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            if line.endswith(".m3u8"):
+                line = reverse("media_pipeline:hls", args=[video.pk, line])
+            else:
+                line = rendition_url(f"renditions/{video.pk}/hls/{line}")
+        elif line.startswith("#EXT-X-MAP:"):
+            line = MAP_URI.sub(
+                lambda m, base=f"renditions/{video.pk}/hls/": (
+                    f'URI="{rendition_url(base + m.group(1))}"'
+                ),
+                line,
+            )
+        out.append(line)
+    response = HttpResponse(
+        "\n".join(out) + "\n", content_type="application/vnd.apple.mpegurl"
+    )
+    # The signed URLs inside expire: never cache the playlist for long.
+    response["Cache-Control"] = "private, max-age=60"
+    return response

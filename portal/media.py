@@ -1,0 +1,140 @@
+"""What the site shows of a lesson's video, read defensively.
+
+The media pipeline owns the Video model; the site only reads it. Every field
+is looked up with getattr so a lesson without a video, or a video whose
+derivatives are not made yet, renders a clear state instead of an error.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+
+class PlayerState:
+    NONE = "none"
+    PROCESSING = "processing"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    READY = "ready"
+
+
+@dataclass
+class VideoInfo:
+    state: str
+    status: str = ""
+    progress: float = 0
+    reason: str = ""
+    hls_url: str = ""
+    mp4_url: str = ""
+    mp4_sources: list = field(default_factory=list)
+    poster_url: str = ""
+    thumbnail_url: str = ""
+    storyboard_url: str = ""
+    storyboard_interval: int = 0
+    storyboard_columns: int = 0
+    storyboard_rows: int = 0
+    duration: float | None = None
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def state_label(self):
+        return {
+            PlayerState.NONE: _("No video"),
+            PlayerState.PROCESSING: _("Transcoding"),
+            PlayerState.REJECTED: _("Rejected"),
+            PlayerState.FAILED: _("Processing failed"),
+            PlayerState.READY: _("Ready"),
+        }[self.state]
+
+
+def _url(file_field) -> str:
+    if not file_field:
+        return ""
+    try:
+        return file_field.url
+    except ValueError:  # no file associated
+        return ""
+
+
+def _storyboard_grid():
+    try:
+        from media_pipeline import transcode
+    except ImportError:
+        return 0, 0
+    return (
+        getattr(transcode, "STORYBOARD_COLUMNS", 0),
+        getattr(transcode, "STORYBOARD_ROWS", 0),
+    )
+
+
+def video_of(page):
+    """The video of a lesson page (or of a CatalogEntryPage with lessonpage)."""
+    if hasattr(page, "video_id"):
+        return page.video if page.video_id else None
+    lesson = getattr(page, "lessonpage", None)
+    if lesson is not None and lesson.video_id:
+        return lesson.video
+    return None
+
+
+def video_info(video, renditions=None) -> VideoInfo:
+    """Player data for a video; `renditions` may be passed prefetched."""
+    if video is None:
+        return VideoInfo(state=PlayerState.NONE)
+    status = getattr(video, "status", "") or ""
+    info = VideoInfo(
+        state=PlayerState.PROCESSING,
+        status=status,
+        progress=float(getattr(video, "progress", 0) or 0),
+        duration=getattr(video, "duration", None),
+        width=getattr(video, "width", None),
+        height=getattr(video, "height", None),
+        poster_url=_url(getattr(video, "poster_webp", None))
+        or _url(getattr(video, "poster_jpeg", None)),
+        thumbnail_url=_url(getattr(video, "thumbnail_webp", None))
+        or _url(getattr(video, "thumbnail_jpeg", None)),
+    )
+    if status == "rejected":
+        info.state = PlayerState.REJECTED
+        info.reason = _reason(video)
+        return info
+    if status == "failed":
+        info.state = PlayerState.FAILED
+        info.reason = _reason(video)
+        return info
+    if status != "ready" and status:
+        return info
+    if not status:
+        # Placeholder model without a pipeline: play the original file.
+        info.mp4_url = _url(getattr(video, "file", None))
+        info.state = PlayerState.READY if info.mp4_url else PlayerState.PROCESSING
+        return info
+    info.state = PlayerState.READY
+    info.hls_url = _url(getattr(video, "hls_master", None))
+    if renditions is None and hasattr(video, "renditions"):
+        renditions = list(video.renditions.all())
+    sources = []
+    for r in sorted(renditions or [], key=lambda r: -(r.height or 0)):
+        if getattr(r, "status", "ready") == "ready" and _url(r.file):
+            sources.append(
+                {"url": _url(r.file), "height": r.height, "label": r.profile}
+            )
+    info.mp4_sources = sources
+    # The fallback plays the smallest rendition: it starts fastest anywhere.
+    info.mp4_url = sources[-1]["url"] if sources else ""
+    board = _url(getattr(video, "storyboard", None))
+    cols, rows = _storyboard_grid()
+    if board and cols and rows and getattr(video, "storyboard_interval", None):
+        info.storyboard_url = board
+        info.storyboard_interval = video.storyboard_interval
+        info.storyboard_columns, info.storyboard_rows = cols, rows
+    return info
+
+
+def _reason(video) -> str:
+    zh = getattr(video, "reason_message_zh", "") or ""
+    detail = getattr(video, "reason_detail", "") or ""
+    return " ".join(p for p in (zh, detail) if p) or str(
+        getattr(video, "reason", "") or ""
+    )

@@ -1,0 +1,111 @@
+"""我的微课: a teacher's own entries and where each one stands."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import TaskState, WorkflowState
+
+from catalog.models import CatalogEntryPage
+
+from .media import PlayerState, video_info, video_of
+
+
+class EntryStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    RETURNED = "returned", _("Returned for changes")
+    PUBLISHED = "published", _("Published")
+
+
+def can_follow(user, page) -> bool:
+    return (
+        user.is_superuser
+        or page.owner_id == user.pk
+        or getattr(page, "author_id", None) == user.pk
+    )
+
+
+def _latest_workflow_states(page_ids):
+    """The newest workflow state per page id, with the reviewer's comment."""
+    states = {}
+    qs = (
+        WorkflowState.objects.filter(
+            base_content_type__app_label="wagtailcore",
+            base_content_type__model="page",
+            object_id__in=[str(pk) for pk in page_ids],
+        )
+        .order_by("object_id", "-created_at")
+        .values("id", "object_id", "status")
+    )
+    for row in qs:
+        states.setdefault(int(row["object_id"]), row)
+    comments = {}
+    if states:
+        for ts in (
+            TaskState.objects.filter(
+                workflow_state_id__in=[s["id"] for s in states.values()]
+            )
+            .exclude(comment="")
+            .order_by("-finished_at")
+            .values("workflow_state_id", "comment", "finished_at")
+        ):
+            comments.setdefault(ts["workflow_state_id"], ts)
+    return states, comments
+
+
+def _status(page, state) -> str:
+    if state and state["status"] == WorkflowState.STATUS_IN_PROGRESS:
+        return EntryStatus.IN_REVIEW
+    if state and state["status"] == WorkflowState.STATUS_NEEDS_CHANGES:
+        return EntryStatus.RETURNED
+    if page.live:
+        return EntryStatus.PUBLISHED
+    return EntryStatus.DRAFT
+
+
+def my_entries(user):
+    """My entries (owner or author), newest first, with status; 3 queries."""
+    pages = list(
+        CatalogEntryPage.objects.filter(Q(owner=user) | Q(author=user))
+        .select_related("stage", "subject", "grade", "lessonpage__video")
+        .order_by("-latest_revision_created_at", "-pk")
+    )
+    states, comments = _latest_workflow_states([p.pk for p in pages])
+    rows = []
+    for page in pages:
+        state = states.get(page.pk)
+        comment = comments.get(state["id"]) if state else None
+        status = _status(page, state)
+        rows.append(
+            {
+                "page": page,
+                "status": status,
+                "status_label": EntryStatus(status).label,
+                "comment": comment["comment"] if comment else "",
+                "video": video_info(video_of(page), renditions=[]),
+            }
+        )
+    return rows
+
+
+def entry_status(page) -> dict:
+    states, comments = _latest_workflow_states([page.pk])
+    state = states.get(page.pk)
+    comment = comments.get(state["id"]) if state else None
+    status = _status(page, state)
+    info = video_info(video_of(page), renditions=[])
+    return {
+        "id": page.pk,
+        "title": page.title,
+        "status": status,
+        "status_label": str(EntryStatus(status).label),
+        "comment": comment["comment"] if comment else "",
+        "video": {
+            "state": info.state,
+            "state_label": str(info.state_label),
+            "status": info.status,
+            "progress": info.progress,
+            "reason": str(info.reason),
+            "ready": info.state == PlayerState.READY,
+        },
+    }

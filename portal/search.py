@@ -1,0 +1,55 @@
+"""The /find/ results page, rendered from the search app's `search_lessons`
+(the same query as GET /api/v1/lessons/), with facets and highlighted hits."""
+
+from django.utils.safestring import mark_safe
+
+from search.selectors import SearchParamError, search_lessons
+
+# Facets shown on the page, in order, with their Chinese titles.
+SHOWN_FACETS = [
+    ("stage", "学段"),
+    ("subject", "学科"),
+    ("grade", "年级"),
+    ("type", "资源类型"),
+    ("quality", "精品"),
+    ("year", "学年"),
+    ("district", "区县"),
+]
+MAX_BUCKETS = 12
+
+
+def find(params) -> dict:
+    query = (params.get("q") or "").strip()[:200]
+    context = {"query": query, "results": [], "facets": [], "total": 0}
+    if not query and not any(params.get(name) for name, _t in SHOWN_FACETS):
+        return context
+    try:
+        result = search_lessons(params)
+    except SearchParamError as error:
+        context["error"] = error.reason
+        return context
+    context["total"] = result.total
+    context["relaxed"] = result.relaxed
+    context["results"] = [
+        dict(
+            hit,
+            title_html=mark_safe(hit["title_html"]),  # escaped by search.text
+            snippet=mark_safe(hit["snippet"]),
+        )
+        for hit in result.hits
+    ]
+    facets = []
+    for name, title in SHOWN_FACETS:
+        active = params.get(name) or ""
+        buckets = [
+            dict(bucket, active=str(bucket["value"]) == active)
+            for bucket in result.facets.get(name, [])[:MAX_BUCKETS]
+        ]
+        facets.append({"name": name, "title": title, "buckets": buckets})
+    context["facets"] = facets
+    pages = -(-result.total // result.page_size) if result.total else 0
+    context["page"] = result.page
+    context["pages"] = pages
+    context["has_next"] = result.page < pages
+    context["has_prev"] = result.page > 1
+    return context

@@ -1,0 +1,104 @@
+"""Write side of the teachers' site: a draft lesson from a finished upload."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.db import transaction
+from django.utils.text import slugify
+
+from catalog.models import Grade, KnowledgePoint, LessonPage, SubjectPage
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def current_academic_year(now=None) -> int:
+    """The academic year starts in September (2025 = 2025–2026)."""
+    now = now or datetime.now(SHANGHAI)
+    return now.year if now.month >= 9 else now.year - 1
+
+
+class LessonUploadForm(forms.Form):
+    upload = forms.UUIDField()
+    title = forms.CharField(max_length=255)
+    summary = forms.CharField(max_length=2000, required=False)
+    subject_page = forms.ModelChoiceField(
+        queryset=SubjectPage.objects.live().select_related("stage", "subject")
+    )
+    grade = forms.ModelChoiceField(queryset=Grade.objects.all(), required=False)
+    knowledge_points = forms.ModelMultipleChoiceField(
+        queryset=KnowledgePoint.objects.all(), required=False
+    )
+    submit_for_review = forms.BooleanField(required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_upload(self):
+        from ingest.models import Upload, UploadStatus
+
+        upload = (
+            Upload.objects.filter(pk=self.cleaned_data["upload"], owner=self.user)
+            .select_related("video")
+            .first()
+        )
+        if upload is None:
+            raise forms.ValidationError("找不到这次上传 / upload not found")
+        if upload.status not in (UploadStatus.COMPLETE, UploadStatus.DUPLICATE):
+            raise forms.ValidationError(
+                f"上传未完成或未通过检查（{upload.status} {upload.reason}）"
+                f" / upload not complete or rejected"
+            )
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        page = data.get("subject_page")
+        if page is None:
+            return data
+        wrong = [
+            kp.name
+            for kp in data.get("knowledge_points", [])
+            if kp.subject_id != page.subject_id or kp.stage_id != page.stage_id
+        ]
+        if wrong:
+            self.add_error(
+                "knowledge_points",
+                f"知识点不属于所选学段学科：{'、'.join(wrong)}"
+                " / knowledge points of another stage or subject",
+            )
+        grade = data.get("grade")
+        if grade is not None and grade.stage_id != page.stage_id:
+            self.add_error("grade", "年级不属于所选学段 / grade of another stage")
+        return data
+
+
+@transaction.atomic
+def create_lesson_from_upload(form: LessonUploadForm, user) -> LessonPage:
+    """A draft LessonPage (not live) for the uploaded video, owned by the user."""
+    data = form.cleaned_data
+    parent = data["subject_page"]
+    upload = data["upload"]
+    base = slugify(data["title"], allow_unicode=True)[:40] or "lesson"
+    page = LessonPage(
+        title=data["title"],
+        slug=f"{base}-{str(upload.pk)[:8]}",
+        summary=data["summary"],
+        grade=data.get("grade"),
+        video=upload.video,
+        author=user,
+        owner=user,
+        academic_year=current_academic_year(),
+        live=False,
+    )
+    parent.add_child(instance=page)
+    # A ParentalManyToManyField is written to the database on save().
+    page.knowledge_points.set(data["knowledge_points"])
+    page.save()
+    page.save_revision(user=user)
+    if data.get("submit_for_review"):
+        workflow = page.get_workflow()
+        if workflow is not None:
+            workflow.start(page, user)
+    return page

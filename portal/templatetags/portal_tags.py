@@ -1,0 +1,97 @@
+from django import template
+from django.core.paginator import Paginator
+
+from .. import selectors
+from ..cache import catalog_version as _catalog_version
+from ..media import _url, video_info, video_of
+
+register = template.Library()
+
+PAGE_SIZE = 24
+
+
+@register.simple_tag
+def catalog_version():
+    """Vary key for `{% cache %}` fragments: bumped on publish/unpublish."""
+    return _catalog_version()
+
+
+@register.simple_tag
+def home_data():
+    return {
+        "picks": selectors.newest_quality_picks(8),
+        "popular": selectors.most_viewed(8),
+        "newest": selectors.newest_entries(8),
+        "collections": selectors.featured_collections(4),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def subject_entries(context, page):
+    """A subject page's entries, sorted (?sort=) and paginated (?p=)."""
+    request = context["request"]
+    sort = request.GET.get("sort", "newest")
+    qs = selectors.sorted_entries(selectors.entry_cards().child_of(page), sort)
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("p"))
+
+
+@register.simple_tag
+def entry_detail(page):
+    return selectors.entry_detail(page)
+
+
+@register.simple_tag
+def player(page):
+    video = video_of(page)
+    return video_info(video)
+
+
+@register.filter
+def thumb_url(entry):
+    """The list thumbnail of an entry, without touching renditions."""
+    video = video_of(entry)
+    if video is None:
+        return ""
+    return (
+        _url(getattr(video, "thumbnail_webp", None))
+        or _url(getattr(video, "thumbnail_jpeg", None))
+        or _url(getattr(video, "poster_jpeg", None))
+    )
+
+
+@register.filter
+def is_lesson(entry):
+    return entry.resource_type == "micro_lesson"
+
+
+@register.simple_tag(takes_context=True)
+def querystring_with(context, **kwargs):
+    """The current query string with some parameters replaced."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def duration(seconds):
+    if not seconds:
+        return ""
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@register.simple_tag(takes_context=True)
+def facet_toggle(context, name, value, active):
+    """Query string that applies a facet value, or removes it when active."""
+    params = context["request"].GET.copy()
+    params.pop("p", None)
+    if active:
+        params.pop(name, None)
+    else:
+        params[name] = value
+    return f"?{params.urlencode()}"

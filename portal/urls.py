@@ -1,0 +1,35 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="portal/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
+    path("browse/", views.browse_index, name="browse"),
+    path("browse/kp/<int:pk>/", views.knowledge_point, name="knowledge_point"),
+    path(
+        "browse/<slug:stage_code>/<slug:subject_code>/",
+        views.browse_subject,
+        name="browse_subject",
+    ),
+    path("find/", views.find, name="find"),
+    path("my/", views.my_index, name="my"),
+    path("my/upload/", views.upload, name="upload"),
+    path("my/upload/finish/", views.upload_finish, name="upload_finish"),
+    path(
+        "my/knowledge-points/",
+        views.knowledge_point_picker,
+        name="knowledge_point_picker",
+    ),
+    path("my/lessons/<int:page_id>/preview/", views.my_preview, name="preview"),
+    path("lessons/<int:page_id>/status/", views.entry_status, name="entry_status"),
+]

@@ -1,0 +1,200 @@
+"""Views of the teachers' site outside Wagtail's page tree."""
+
+from django.contrib.auth.decorators import login_required as _login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from catalog.models import CatalogEntryPage, KnowledgePoint, Stage, Subject
+
+from . import my as my_lessons
+from . import search, selectors, services
+from .cache import cached
+from .pagecache import cached_view
+
+PAGE_SIZE = 24
+# Teachers log in on the site itself, not through the admin's login page.
+login_required = _login_required(login_url="portal:login")
+
+
+@require_GET
+@cached_view
+def browse_index(request):
+    html = cached(
+        "browse-index",
+        compute=lambda: render_to_string(
+            "portal/fragments/browse_index.html",
+            {"stages": selectors.browse_overview()},
+            request=request,
+        ),
+    )
+    return render(request, "portal/browse_index.html", {"fragment": html})
+
+
+@require_GET
+@cached_view
+def browse_subject(request, stage_code, subject_code):
+    stage = get_object_or_404(Stage, code=stage_code)
+    subject = get_object_or_404(Subject, code=subject_code, stages=stage)
+
+    def compute():
+        return render_to_string(
+            "portal/fragments/subject_tree.html",
+            {"tree": selectors.subject_tree(stage, subject)},
+            request=request,
+        )
+
+    html = cached("subject-tree", stage.pk, subject.pk, compute=compute)
+    return render(
+        request,
+        "portal/browse_subject.html",
+        {
+            "stage": stage,
+            "subject": subject,
+            "fragment": html,
+            "subject_page": selectors.subject_page_for(stage, subject),
+        },
+    )
+
+
+@require_GET
+@cached_view
+def knowledge_point(request, pk):
+    kp = get_object_or_404(
+        KnowledgePoint.objects.select_related("stage", "subject", "grade"), pk=pk
+    )
+    sort = request.GET.get("sort", "newest")
+    if sort not in selectors.SORTS:
+        sort = "newest"
+    entries = Paginator(
+        selectors.entries_for_knowledge_point(kp, sort), PAGE_SIZE
+    ).get_page(request.GET.get("p"))
+    return render(
+        request,
+        "portal/knowledge_point.html",
+        {
+            "kp": kp,
+            "sort": sort,
+            "sorts": SORT_LABELS,
+            "entries": entries,
+            **selectors.knowledge_point_detail(kp),
+        },
+    )
+
+
+SORT_LABELS = [("newest", "最新"), ("views", "最多观看"), ("quality", "精品优先")]
+
+
+@login_required
+def entry_status(request, page_id):
+    """Live status of one of my entries (polled by the upload and my pages)."""
+    page = get_object_or_404(CatalogEntryPage, pk=page_id).specific
+    if not my_lessons.can_follow(request.user, page):
+        raise PermissionDenied
+    return JsonResponse(my_lessons.entry_status(page))
+
+
+@login_required
+def my_index(request):
+    rows = my_lessons.my_entries(request.user)
+    return render(request, "portal/my_index.html", {"rows": rows})
+
+
+@require_GET
+@cached_view
+def find(request):
+    context = search.find(request.GET)
+    status = 400 if context.get("error") else 200
+    return render(request, "portal/find.html", context, status=status)
+
+
+@login_required
+def upload(request):
+    """The upload page: metadata form + resumable (tus) upload of the video."""
+    return render(request, "portal/upload.html", upload_context(request))
+
+
+@login_required
+@require_POST
+def upload_finish(request):
+    """Turn a finished tus upload plus the form into a draft lesson."""
+    form = services.LessonUploadForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    page = services.create_lesson_from_upload(form, request.user)
+    return JsonResponse(
+        {
+            "id": page.pk,
+            "status_url": reverse("portal:entry_status", args=[page.pk]),
+            "edit_url": reverse("wagtailadmin_pages:edit", args=[page.pk]),
+            "preview_url": reverse("portal:preview", args=[page.pk]),
+        },
+        status=201,
+    )
+
+
+def upload_context(request):
+    from catalog.models import SubjectPage
+
+    subject_pages = (
+        SubjectPage.objects.live()
+        .select_related("stage", "subject")
+        .order_by("stage__sort_order", "subject__sort_order")
+    )
+    return {
+        "subject_pages": subject_pages,
+        "tus_endpoint": tus_endpoint(),
+        "finish_url": reverse("portal:upload_finish"),
+    }
+
+
+def tus_endpoint():
+    """The ingest app's tus endpoint, when the ingest app provides one."""
+    for name in ("ingest:tus-create", "ingest:tus"):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+@login_required
+def knowledge_point_picker(request):
+    """Nested checkboxes of one stage/subject's knowledge points (upload form)."""
+    points = KnowledgePoint.objects.filter(
+        stage__code=request.GET.get("stage", ""),
+        subject__code=request.GET.get("subject", ""),
+    ).only("id", "name", "code", "depth", "path", "parent_id")
+    selected = {int(v) for v in request.GET.getlist("selected") if v.isdigit()}
+    children = {}
+    for kp in points:
+        children.setdefault(kp.parent_id, []).append(kp)
+    roots = [kp for kp in points if kp.parent_id not in {p.pk for p in points}]
+
+    def node(kp):
+        return {
+            "kp": kp,
+            "checked": kp.pk in selected,
+            "children": [node(c) for c in children.get(kp.pk, [])],
+        }
+
+    return render(
+        request,
+        "portal/fragments/kp_picker.html",
+        {"nodes": [node(r) for r in roots]},
+    )
+
+
+@login_required
+def my_preview(request, page_id):
+    """The author's preview of a lesson before it is published (plays the
+    transcoded video as the public page will)."""
+    page = get_object_or_404(CatalogEntryPage, pk=page_id).specific
+    if not my_lessons.can_follow(request.user, page):
+        raise PermissionDenied
+    draft = page.get_latest_revision_as_object()
+    return draft.serve_preview(request, draft.default_preview_mode)

@@ -1,0 +1,99 @@
+"""GET /api/v1/lessons/ and /api/v1/lessons/suggest/ (django-ninja router)."""
+
+from __future__ import annotations
+
+from ninja import Query, Router, Schema
+
+from .selectors import SearchParamError, search_lessons, suggest
+
+router = Router(tags=["lessons"])
+
+
+class NamedRef(Schema):
+    code: str
+    name: str
+
+
+class Hit(Schema):
+    id: int
+    title: str
+    title_html: str
+    snippet: str
+    stage: NamedRef
+    subject: NamedRef
+    grade: str | None
+    type: str
+    quality: bool
+    year: int
+    knowledge_points: list[NamedRef]
+    thumbnail: str | None
+    duration: float | None
+    url: str | None
+
+
+class FacetValue(Schema):
+    value: str
+    label: str
+    count: int
+
+
+class LessonPage(Schema):
+    total: int
+    page: int
+    page_size: int
+    relaxed: bool
+    words: list[str]
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+
+
+class Error(Schema):
+    param: str
+    detail: str
+
+
+class Filters(Schema):
+    q: str = ""
+    stage: str | None = None
+    subject: str | None = None
+    grade: str | None = None
+    knowledge_point: str | None = None
+    type: str | None = None
+    quality: str | None = None
+    year: str | None = None
+    district: str | None = None
+    sort: str | None = None
+    page: str | None = None
+
+
+class Suggestion(Schema):
+    text: str
+    kind: str
+    code: str | None = None
+
+
+@router.get(
+    "/",
+    response={200: LessonPage, 400: Error},
+    summary="搜索课程与资源 / Search lessons and resources",
+)
+def list_lessons(request, filters: Query[Filters]):
+    """Chinese full-text search (segmented words, pinyin initials) with filters
+    and facet counts. `knowledge_point` includes its descendants; `sort` is
+    relevance, newest or views. Bad parameters answer 400 with a reason."""
+    params = {k: v for k, v in filters.dict().items() if v not in (None, "")}
+    try:
+        results = search_lessons(params)
+    except SearchParamError as exc:
+        return 400, {"param": exc.param, "detail": exc.reason}
+    return 200, results.__dict__
+
+
+@router.get(
+    "/suggest/",
+    response=list[Suggestion],
+    summary="输入提示 / Suggestions while typing",
+)
+def suggest_lessons(request, q: str = ""):
+    """Lesson titles and knowledge-point names starting with (then containing) q."""
+    return suggest(q)

@@ -1,0 +1,63 @@
+"""What a catalog entry contributes to the search index (called from the model).
+
+Kept here so catalog/models/pages.py only lists the fields.
+"""
+
+from __future__ import annotations
+
+from .text import pinyin_text
+
+
+def related_text(entry) -> str:
+    """Names searchers use that live on related rows: knowledge points and their
+    ancestors, tags, author, school, district, stage/subject/grade/edition names
+    and subject synonyms."""
+    from catalog.models import KnowledgePoint
+
+    parts: list[str] = []
+    points = list(entry.knowledge_points.all())
+    ancestor_ids = set(knowledge_point_tree_ids(entry)) - {p.pk for p in points}
+    ancestors = (
+        KnowledgePoint.objects.filter(pk__in=ancestor_ids).values_list(
+            "name", flat=True
+        )
+        if ancestor_ids
+        else []
+    )
+    parts.extend(p.name for p in points)
+    parts.extend(ancestors)
+    parts.extend(tag.name for tag in entry.tags.all())
+    author = entry.author
+    if author is not None:
+        parts.append(author.get_full_name() or author.get_username())
+    for rel in ("school", "district", "stage", "subject", "grade", "edition"):
+        obj = getattr(entry, rel, None)
+        if obj is not None:
+            parts.append(obj.name)
+    subject = getattr(entry, "subject", None)
+    if subject is not None and subject.synonyms:
+        parts.append(subject.synonyms)
+    return " ".join(dict.fromkeys(p for p in parts if p))
+
+
+def pinyin_keys(entry) -> str:
+    names = [entry.title] + [p.name for p in entry.knowledge_points.all()]
+    return " ".join(pinyin_text(n) for n in names)
+
+
+def knowledge_point_ids(entry) -> list[int]:
+    """Direct knowledge points (the knowledge-point facet counts these)."""
+    return sorted(p.pk for p in entry.knowledge_points.all())
+
+
+def knowledge_point_tree_ids(entry) -> list[int]:
+    """Direct knowledge points and all their ancestors: filtering on a point
+    then finds entries on any of its descendants."""
+    from catalog.models.knowledge import PATH_SEP
+
+    ids: set[int] = set()
+    for point in entry.knowledge_points.all():
+        ids.add(point.pk)
+        # The materialised path holds the ancestors' ids (no query needed).
+        ids.update(int(x) for x in point.path.strip(PATH_SEP).split(PATH_SEP) if x)
+    return sorted(ids)

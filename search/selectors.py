@@ -1,0 +1,560 @@
+"""The one query behind the site's search page and GET /api/v1/lessons/.
+
+`search_lessons(params)` validates the parameters, then runs on the database
+backend (modelsearch + ORM facet counts) or on Elasticsearch/OpenSearch (one
+request: query, filters, sort and all facet aggregations). Both see the same
+segmented words (search/text.py), so they match the same documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from modelsearch.backends import get_search_backend
+from modelsearch.backends.elasticsearchbase import ElasticsearchBaseSearchBackend
+from wagtail.models import Site
+
+from catalog.models import (
+    CatalogEntryPage,
+    District,
+    Grade,
+    KnowledgePoint,
+    Stage,
+    Subject,
+    TextbookEdition,
+)
+from catalog.models.pages import ResourceType
+
+from .backends.common import build_query
+from .text import ParsedQuery, highlight
+
+PAGE_SIZE = 20
+MAX_PAGE = 500
+SORTS = ("relevance", "newest", "views")
+FACETS = (
+    "stage",
+    "subject",
+    "grade",
+    "edition",
+    "knowledge_point",
+    "type",
+    "quality",
+    "year",
+    "district",
+)
+# Facet name → model field on CatalogEntryPage (knowledge points are M2M).
+FACET_FIELDS = {
+    "stage": "stage",
+    "subject": "subject",
+    "grade": "grade",
+    "edition": "edition",
+    "type": "resource_type",
+    "quality": "is_quality_pick",
+    "year": "academic_year",
+    "district": "district",
+}
+LABEL_MODELS = {
+    "stage": Stage,
+    "subject": Subject,
+    "grade": Grade,
+    "edition": TextbookEdition,
+    "district": District,
+    "knowledge_point": KnowledgePoint,
+}
+
+
+class SearchParamError(ValueError):
+    """A bad query parameter; `reason` is bilingual (zh / en)."""
+
+    def __init__(self, param: str, zh: str, en: str):
+        self.param = param
+        self.reason = f"{zh} / {en}"
+        super().__init__(self.reason)
+
+
+@dataclass
+class LessonQuery:
+    q: str = ""
+    stage: Stage | None = None
+    subject: Subject | None = None
+    grade: Grade | None = None
+    knowledge_point: KnowledgePoint | None = None
+    type: str | None = None
+    quality: bool | None = None
+    year: int | None = None
+    district: District | None = None
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = PAGE_SIZE
+
+
+@dataclass
+class LessonResults:
+    total: int
+    page: int
+    page_size: int
+    hits: list[dict]
+    facets: dict[str, list[dict]]
+    relaxed: bool = False
+    words: list[str] = field(default_factory=list)
+
+
+def _by_code(model, name_zh, name_en, param, value):
+    if value in (None, ""):
+        return None
+    obj = model.objects.filter(code=str(value)[:100]).first()
+    if obj is None:
+        raise SearchParamError(
+            param, f"未知的{name_zh}：{value}", f"unknown {name_en}: {value}"
+        )
+    return obj
+
+
+def _int(param, value, lo, hi, zh, en):
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise SearchParamError(
+            param, f"{zh}必须是整数", f"{en} must be an integer"
+        ) from None
+    if not lo <= number <= hi:
+        raise SearchParamError(
+            param,
+            f"{zh}必须在 {lo} 到 {hi} 之间",
+            f"{en} must be between {lo} and {hi}",
+        )
+    return number
+
+
+def parse_params(data: Mapping) -> LessonQuery:
+    """Validate raw query parameters (a QueryDict or dict of strings)."""
+    get = data.get
+    query = LessonQuery(q=str(get("q") or ""))
+    query.stage = _by_code(Stage, "学段", "stage", "stage", get("stage"))
+    query.subject = _by_code(Subject, "学科", "subject", "subject", get("subject"))
+    query.grade = _by_code(Grade, "年级", "grade", "grade", get("grade"))
+    query.district = _by_code(District, "区县", "district", "district", get("district"))
+    query.knowledge_point = _by_code(
+        KnowledgePoint,
+        "知识点",
+        "knowledge point",
+        "knowledge_point",
+        get("knowledge_point"),
+    )
+    rtype = get("type")
+    if rtype not in (None, ""):
+        if rtype not in ResourceType.values:
+            raise SearchParamError(
+                "type",
+                f"未知的资源类型：{rtype}",
+                f"unknown resource type: {rtype} "
+                f"(one of {', '.join(ResourceType.values)})",
+            )
+        query.type = rtype
+    quality = get("quality")
+    if quality not in (None, ""):
+        if str(quality).lower() not in ("1", "0", "true", "false"):
+            raise SearchParamError(
+                "quality", "quality 只能是 1 或 0", "quality must be 1 or 0"
+            )
+        query.quality = str(quality).lower() in ("1", "true")
+    query.year = _int("year", get("year"), 2000, 2100, "学年", "year")
+    sort = get("sort") or "relevance"
+    if sort not in SORTS:
+        raise SearchParamError(
+            "sort",
+            f"未知的排序方式：{sort}",
+            f"unknown sort: {sort} (one of {', '.join(SORTS)})",
+        )
+    query.sort = sort
+    query.page = _int("page", get("page"), 1, MAX_PAGE, "页码", "page") or 1
+    return query
+
+
+def search_lessons(params: Mapping | LessonQuery, backend: str = "default"):
+    """Hits, total and facet counts for the catalog search (see module doc)."""
+    query = params if isinstance(params, LessonQuery) else parse_params(params)
+    search_backend = _backend(backend)
+    parsed = ParsedQuery(query.q)
+    if isinstance(search_backend, ElasticsearchBaseSearchBackend):
+        pks, total, facets, relaxed = _engine_search(search_backend, query, parsed)
+    else:
+        pks, total, facets, relaxed = _db_search(search_backend, query, parsed)
+    return LessonResults(
+        total=total,
+        page=query.page,
+        page_size=query.page_size,
+        hits=_hits(pks, parsed),
+        facets=_label_facets(facets),
+        relaxed=relaxed,
+        words=parsed.words,
+    )
+
+
+_BACKENDS: dict = {}
+
+
+def _backend(name: str):
+    """One backend object per configuration: an engine backend holds the HTTP
+    connection pool, and a new one per query would reconnect every time."""
+    from modelsearch.conf import get_app_config
+
+    config = get_app_config().get_search_backend_config().get(name, name)
+    key = (name, repr(config))
+    if key not in _BACKENDS:
+        _BACKENDS.clear()  # settings changed (tests): forget old clients
+        _BACKENDS[key] = get_search_backend(name)
+    return _BACKENDS[key]
+
+
+def _knowledge_point_ids(point: KnowledgePoint) -> list[int]:
+    return list(
+        KnowledgePoint.objects.descendants_of(point).values_list("pk", flat=True)
+    )
+
+
+def _has_views() -> bool:
+    try:
+        CatalogEntryPage._meta.get_field("view_count")
+    except Exception:  # noqa: BLE001 - FieldDoesNotExist; views sort is optional
+        return False
+    return True
+
+
+def _page_bounds(query: LessonQuery) -> tuple[int, int]:
+    start = (query.page - 1) * query.page_size
+    return start, start + query.page_size
+
+
+# --- database backend ---------------------------------------------------------
+
+
+def _db_filtered(query: LessonQuery):
+    qs = CatalogEntryPage.objects.live()
+    for name in ("stage", "subject", "grade", "district"):
+        value = getattr(query, name)
+        if value is not None:
+            qs = qs.filter(**{f"{name}_id": value.pk})
+    if query.type:
+        qs = qs.filter(resource_type=query.type)
+    if query.quality is not None:
+        qs = qs.filter(is_quality_pick=query.quality)
+    if query.year:
+        qs = qs.filter(academic_year=query.year)
+    if query.knowledge_point is not None:
+        through = CatalogEntryPage.knowledge_points.through
+        qs = qs.filter(
+            pk__in=through.objects.filter(
+                knowledgepoint_id__in=_knowledge_point_ids(query.knowledge_point)
+            ).values("catalogentrypage_id")
+        )
+    return qs
+
+
+def _db_order(qs, sort):
+    if sort == "views" and _has_views():
+        return qs.order_by("-view_count", "-first_published_at", "-pk")
+    return qs.order_by("-first_published_at", "-pk")
+
+
+def _db_search(backend, query: LessonQuery, parsed: ParsedQuery):
+    filtered = _db_filtered(query)
+    relaxed = False
+    start, stop = _page_bounds(query)
+    if parsed:
+        by_relevance = query.sort == "relevance"
+        results = backend.search(
+            build_query(parsed, strict=True), filtered, order_by_relevance=by_relevance
+        )
+        total = results.count()
+        if total == 0 and len(parsed.groups) > 1:
+            # Nothing has every word (a typo, an extra word): any word will do.
+            relaxed = True
+            results = backend.search(
+                build_query(parsed, strict=False),
+                filtered,
+                order_by_relevance=by_relevance,
+            )
+            total = results.count()
+        matched = CatalogEntryPage.objects.filter(
+            pk__in=results.get_queryset().values("pk")
+        )
+        if by_relevance:
+            pks = [obj.pk for obj in results[start:stop]]
+        else:
+            pks = list(
+                _db_order(matched, query.sort)[start:stop].values_list("pk", flat=True)
+            )
+    else:
+        matched = filtered
+        total = filtered.count()
+        pks = list(
+            _db_order(filtered, query.sort)[start:stop].values_list("pk", flat=True)
+        )
+    return pks, total, _db_facets(matched), relaxed
+
+
+def _db_facets(matched) -> dict[str, dict]:
+    """All facet counts from one pass over the matching rows (one query, then
+    counting in Python), plus one query for the knowledge points."""
+    from collections import Counter
+
+    base = matched.order_by()
+    names = list(FACET_FIELDS)
+    counters = {name: Counter() for name in names}
+    columns = [FACET_FIELDS[name] for name in names]
+    for row in base.values_list(*columns).iterator(chunk_size=5000):
+        for name, value in zip(names, row, strict=True):
+            if value is not None:
+                counters[name][value] += 1
+    facets: dict[str, dict] = {
+        name: dict(counter) for name, counter in counters.items()
+    }
+    through = CatalogEntryPage.knowledge_points.through
+    rows = (
+        through.objects.filter(catalogentrypage_id__in=base.values("pk"))
+        .values("knowledgepoint_id")
+        .annotate(n=Count("catalogentrypage_id", distinct=True))
+        .order_by()
+    )
+    facets["knowledge_point"] = {r["knowledgepoint_id"]: r["n"] for r in rows}
+    return facets
+
+
+# --- Elasticsearch / OpenSearch ----------------------------------------------
+
+
+def _column(mapping, name):
+    for search_field in CatalogEntryPage.get_search_fields():
+        if search_field.field_name == name and type(search_field).__name__ == (
+            "FilterField"
+        ):
+            return mapping.get_field_column_name(search_field)
+    raise KeyError(name)
+
+
+def engine_columns(backend) -> dict[str, str]:
+    mapping = backend.mapping_class(CatalogEntryPage)
+    names = {
+        "live": "live",
+        "first_published_at": "first_published_at",
+        "knowledge_point": "search_knowledge_point_ids",
+        "knowledge_point_tree": "search_knowledge_point_tree_ids",
+        **FACET_FIELDS,
+    }
+    columns = {key: _column(mapping, name) for key, name in names.items()}
+    columns["_content_type"] = mapping.get_content_type()
+    return columns
+
+
+def _engine_text_query(parsed: ParsedQuery, strict: bool) -> dict:
+    clauses = []
+    for word, alternatives in parsed.groups:
+        should = [{"match": {"_all_text": {"query": word}}}]
+        for parts in alternatives:
+            should.append(
+                {"match": {"_all_text": {"query": " ".join(parts), "operator": "and"}}}
+            )
+        clauses.append({"bool": {"should": should, "minimum_should_match": 1}})
+    boost = {"match": {"title": {"query": " ".join(parsed.words), "boost": 2}}}
+    if strict:
+        return {"bool": {"must": clauses, "should": [boost]}}
+    return {"bool": {"should": clauses + [boost], "minimum_should_match": 1}}
+
+
+def _engine_search(backend, query: LessonQuery, parsed: ParsedQuery):
+    cols = engine_columns(backend)
+    filters: list[dict] = [
+        {"term": {"_django_content_type": cols["_content_type"]}},
+        {"term": {cols["live"]: True}},
+    ]
+    for name in ("stage", "subject", "grade", "district"):
+        value = getattr(query, name)
+        if value is not None:
+            filters.append({"term": {cols[name]: value.pk}})
+    if query.type:
+        filters.append({"term": {cols["type"]: query.type}})
+    if query.quality is not None:
+        filters.append({"term": {cols["quality"]: query.quality}})
+    if query.year:
+        filters.append({"term": {cols["year"]: query.year}})
+    if query.knowledge_point is not None:
+        filters.append(
+            {"term": {cols["knowledge_point_tree"]: query.knowledge_point.pk}}
+        )
+    start, _ = _page_bounds(query)
+    newest = [{cols["first_published_at"]: {"order": "desc"}}, {"pk": "desc"}]
+    if query.sort == "relevance" and parsed:
+        sort = ["_score", *newest]
+    else:
+        sort = newest
+    aggs = {
+        name: {"terms": {"field": cols[name], "size": 200}} for name in FACET_FIELDS
+    }
+    aggs["knowledge_point"] = {"terms": {"field": cols["knowledge_point"], "size": 500}}
+    index = backend.get_index_for_model(CatalogEntryPage).name
+
+    def run(strict):
+        must = [_engine_text_query(parsed, strict)] if parsed else []
+        body = {
+            "query": {"bool": {"must": must, "filter": filters}},
+            "sort": sort,
+            "from": start,
+            "size": query.page_size,
+            "_source": False,
+            "stored_fields": ["pk"],
+            "track_total_hits": True,
+            "aggs": aggs,
+        }
+        return backend.es.search(index=index, body=body)
+
+    response = run(strict=True)
+    relaxed = False
+    total = response["hits"]["total"]["value"]
+    if parsed and total == 0 and len(parsed.groups) > 1:
+        relaxed = True
+        response = run(strict=False)
+        total = response["hits"]["total"]["value"]
+    pks = [int(hit["fields"]["pk"][0]) for hit in response["hits"]["hits"]]
+    facets = {}
+    for name, agg in response["aggregations"].items():
+        buckets = {}
+        for bucket in agg["buckets"]:
+            key = bucket["key"]
+            if name == "quality":
+                key = bucket.get("key_as_string", str(key)) in ("true", "1")
+            buckets[key] = bucket["doc_count"]
+        facets[name] = buckets
+    return pks, total, facets, relaxed
+
+
+# --- shared output ------------------------------------------------------------
+
+
+def _label_facets(facets: dict[str, dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    type_labels = dict(ResourceType.choices)
+    for name in FACETS:
+        counts = facets.get(name, {})
+        model = LABEL_MODELS.get(name)
+        objs = model.objects.in_bulk(list(counts)) if model else {}
+        rows = []
+        for key, count in counts.items():
+            if model:
+                obj = objs.get(key)
+                if obj is None:
+                    continue
+                rows.append({"value": obj.code, "label": obj.name, "count": count})
+            elif name == "type":
+                rows.append(
+                    {
+                        "value": key,
+                        "label": str(type_labels.get(key, key)),
+                        "count": count,
+                    }
+                )
+            elif name == "quality":
+                rows.append(
+                    {
+                        "value": "1" if key else "0",
+                        "label": "精品" if key else "非精品",
+                        "count": count,
+                    }
+                )
+            else:
+                rows.append({"value": str(key), "label": str(key), "count": count})
+        rows.sort(key=lambda r: (-r["count"], r["value"]))
+        out[name] = rows
+    return out
+
+
+def _media(entry) -> tuple[str | None, float | None]:
+    lesson = getattr(entry, "lessonpage", None)
+    video = getattr(lesson, "video", None) if lesson is not None else None
+    if video is None:
+        return None, None
+    thumb = getattr(video, "thumbnail_url", None)
+    if callable(thumb):
+        thumb = thumb()
+    if thumb is None:
+        for name in ("thumbnail_jpeg", "thumbnail", "poster_jpeg", "poster"):
+            image = getattr(video, name, None)
+            if image:  # an empty FileField is falsy
+                thumb = getattr(image, "url", None)
+                break
+    return thumb, getattr(video, "duration", None)
+
+
+def _url(entry, roots) -> str | None:
+    """The entry's URL as `page.url` gives it, without a cache lookup per hit."""
+    if len(roots) == 1 and entry.url_path.startswith(roots[0].root_path):
+        return entry.url_path[len(roots[0].root_path) - 1 :]
+    return entry.url
+
+
+def _hits(pks: list[int], parsed: ParsedQuery) -> list[dict]:
+    if not pks:
+        return []
+    entries = (
+        CatalogEntryPage.objects.filter(pk__in=pks)
+        .select_related("stage", "subject", "grade", "lessonpage__video")
+        .prefetch_related("knowledge_points")
+        .in_bulk()
+    )
+    terms = parsed.terms
+    roots = Site.get_site_root_paths()
+    hits = []
+    for pk in pks:
+        entry = entries.get(pk)
+        if entry is None:  # deleted since it was indexed; reconcile fixes it
+            continue
+        thumbnail, duration = _media(entry)
+        hits.append(
+            {
+                "id": entry.pk,
+                "title": entry.title,
+                "title_html": highlight(entry.title, terms),
+                "snippet": highlight(entry.summary or entry.title, terms, limit=120),
+                "stage": {"code": entry.stage.code, "name": entry.stage.name},
+                "subject": {"code": entry.subject.code, "name": entry.subject.name},
+                "grade": entry.grade.name if entry.grade else None,
+                "type": entry.resource_type,
+                "quality": entry.is_quality_pick,
+                "year": entry.academic_year,
+                "knowledge_points": [
+                    {"code": p.code, "name": p.name}
+                    for p in entry.knowledge_points.all()
+                ],
+                "thumbnail": thumbnail,
+                "duration": duration,
+                "url": _url(entry, roots),
+            }
+        )
+    return hits
+
+
+def suggest(q: str, limit: int = 10) -> list[dict]:
+    """Titles and knowledge-point names starting with (then containing) `q`."""
+    q = (q or "").strip()[:50]
+    if not q:
+        return []
+    out: list[dict] = []
+    entries = CatalogEntryPage.objects.live()
+    for lookup in ("istartswith", "icontains"):
+        for title in entries.filter(**{f"title__{lookup}": q}).values_list(
+            "title", flat=True
+        )[:limit]:
+            if all(s["text"] != title for s in out):
+                out.append({"text": title, "kind": "lesson"})
+        for code, name in KnowledgePoint.objects.filter(
+            **{f"name__{lookup}": q}
+        ).values_list("code", "name")[:limit]:
+            if all(s["text"] != name for s in out):
+                out.append({"text": name, "kind": "knowledge_point", "code": code})
+        if len(out) >= limit:
+            break
+    return out[:limit]

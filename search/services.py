@@ -1,0 +1,200 @@
+"""Index maintenance: rebuilds and the reconcile pass (see docs/search.md)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.core.management import call_command
+from modelsearch.backends import get_search_backend
+from modelsearch.backends.elasticsearchbase import ElasticsearchBaseSearchBackend
+from modelsearch.index import get_indexed_instance
+
+from catalog.models import CatalogEntryPage
+
+logger = logging.getLogger(__name__)
+
+
+def rebuild_index(backend_name: str = "default", chunk_size: int = 500) -> None:
+    """Full rebuild. On Elasticsearch/OpenSearch modelsearch builds a new index
+    and swaps the alias when done, so searches keep working meanwhile."""
+    call_command(
+        "update_index", backend_name=backend_name, chunk_size=chunk_size, verbosity=0
+    )
+    backend = get_search_backend(backend_name)
+    if isinstance(backend, ElasticsearchBaseSearchBackend):
+        backend.get_index_for_model(CatalogEntryPage).refresh()
+
+
+@dataclass
+class ReconcileReport:
+    checked: int = 0
+    missing: list[int] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+
+    @property
+    def fixed(self) -> int:
+        return len(self.missing) + len(self.stale) + len(self.orphans)
+
+
+def _entries():
+    return CatalogEntryPage.objects.live().order_by("pk")
+
+
+def reconcile(backend_name: str = "default", fix: bool = True) -> ReconcileReport:
+    """Find catalog entries missing from or stale in the index (and index
+    documents whose entry is gone) and, with `fix`, repair them."""
+    backend = get_search_backend(backend_name)
+    if isinstance(backend, ElasticsearchBaseSearchBackend):
+        report = _reconcile_engine(backend)
+    else:
+        report = _reconcile_database(backend)
+    if fix:
+        for pk in report.missing + report.stale:
+            entry = CatalogEntryPage.objects.get(pk=pk)
+            backend.add(get_indexed_instance(entry.specific))
+        if report.orphans and isinstance(backend, ElasticsearchBaseSearchBackend):
+            index = backend.get_index_for_model(CatalogEntryPage)
+            for doc_id in report.orphans:
+                backend.es.delete(index=index.name, id=doc_id, ignore=[404])
+        elif report.orphans:
+            from modelsearch.conf import get_app_config
+
+            IndexEntry = get_app_config().get_model("IndexEntry")
+
+            IndexEntry.objects.filter(pk__in=report.orphans).delete()
+        if isinstance(backend, ElasticsearchBaseSearchBackend):
+            backend.get_index_for_model(CatalogEntryPage).refresh()
+    if report.fixed:
+        logger.warning(
+            "search index %s: %d missing, %d stale, %d orphaned",
+            backend_name,
+            len(report.missing),
+            len(report.stale),
+            len(report.orphans),
+        )
+    return report
+
+
+def _reconcile_engine(backend) -> ReconcileReport:
+    report = ReconcileReport()
+    index = backend.get_index_for_model(CatalogEntryPage)
+    live = set()
+    for chunk in _chunks(_entries(), 500):
+        specific = [e.specific for e in chunk]
+        docs = backend.es.mget(
+            index=index.name, body={"ids": [str(e.pk) for e in chunk]}
+        )["docs"]
+        for entry, doc in zip(specific, docs, strict=True):
+            live.add(str(entry.pk))
+            report.checked += 1
+            if not doc.get("found"):
+                report.missing.append(entry.pk)
+                continue
+            expected = backend.mapping_class(type(entry)).get_document(entry)
+            source = doc["_source"]
+            # Compare what search and facets read: the title and the
+            # catalog fields (dates and edge n-grams differ only in form).
+            keys = [k for k in expected if k == "title" or k.startswith("catalog_")]
+            if any(source.get(k) != _jsonable(expected[k]) for k in keys):
+                report.stale.append(entry.pk)
+    mapping = backend.mapping_class(CatalogEntryPage)
+    resp = backend.es.search(
+        index=index.name,
+        body={
+            "query": {"term": {"_django_content_type": mapping.get_content_type()}},
+            "_source": False,
+            "size": 10000,
+        },
+    )
+    report.orphans = [h["_id"] for h in resp["hits"]["hits"] if h["_id"] not in live]
+    return report
+
+
+def _jsonable(value):
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _reconcile_database(backend) -> ReconcileReport:
+    from django.contrib.contenttypes.models import ContentType
+    from modelsearch.conf import get_app_config
+
+    IndexEntry = get_app_config().get_model("IndexEntry")  # noqa: N806
+    report = ReconcileReport()
+    live = set()
+    for chunk in _chunks(_entries(), 500):
+        specific = [e.specific for e in chunk]
+        by_key = {}
+        for entry in specific:
+            ct = ContentType.objects.get_for_model(type(entry))
+            by_key[(ct.pk, str(entry.pk))] = entry
+        rows = IndexEntry.objects.filter(
+            object_id__in=[str(e.pk) for e in specific]
+        ).values("pk", "content_type_id", "object_id", "title", "body")
+        found = {(r["content_type_id"], r["object_id"]): r for r in rows}
+        for key, entry in by_key.items():
+            live.add(key)
+            report.checked += 1
+            row = found.get(key)
+            if row is None:
+                report.missing.append(entry.pk)
+                continue
+            title, body = _database_texts(backend, entry)
+            if _database_row_differs(backend, row, title, body):
+                report.stale.append(entry.pk)
+    return report
+
+
+def _database_row_differs(backend, row, title: str, body: str) -> bool:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        # SQLite keeps the indexed texts as they were given.
+        return _norm(row["title"]) != _norm(title) or _norm(row["body"]) != _norm(body)
+    # PostgreSQL keeps tsvectors: compare their words (weights aside).
+    from modelsearch.conf import get_app_config
+
+    table = get_app_config().get_model("IndexEntry")._meta.db_table
+    config = backend.config or "simple"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tsvector_to_array(title) = tsvector_to_array(to_tsvector(%s, %s))"
+            " AND tsvector_to_array(body) = tsvector_to_array(to_tsvector(%s, %s))"
+            f" FROM {table} WHERE id = %s",
+            [config, title, config, body, row["pk"]],
+        )
+        same = cursor.fetchone()[0]
+    return not same
+
+
+def _norm(text) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _database_texts(backend, entry) -> tuple[str, str]:
+    """The title/body texts the database backend would store for `entry`."""
+    from modelsearch.index import SearchField
+
+    title, body = [], []
+    for search_field in type(entry).get_search_fields():
+        if isinstance(search_field, SearchField):
+            value = search_field.get_value(entry)
+            value = "" if value is None else str(value)
+            (title if search_field.field_name == "title" else body).append(value)
+    return " ".join(title), " ".join(body)
+
+
+def _chunks(queryset, size):
+    batch = []
+    for obj in queryset.iterator(chunk_size=size):
+        batch.append(obj)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,191 @@
+"""Chinese text analysis shared by every backend.
+
+Both the database backend and OpenSearch receive text that is already segmented
+here (jieba, search mode), and queries are segmented the same way, so a query
+matches the same documents on either backend. See docs/search.md.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from functools import lru_cache
+
+import jieba
+from pypinyin import Style, lazy_pinyin
+
+jieba.setLogLevel(logging.WARNING)
+
+# Longest query we analyse; the rest of a 10,000-character paste is ignored.
+MAX_QUERY_CHARS = 100
+MAX_QUERY_WORDS = 12
+# Particles that carry no meaning as a query word on their own.
+STOP_WORDS = frozenset("的 了 和 与 及 在 是 之 或 等 中 课 一个".split())
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"^[a-z]+$")
+
+
+def _tokens(words) -> list[str]:
+    out = []
+    for word in words:
+        for token in _TOKEN.findall(word.lower()):
+            token = token.strip("_")
+            if token:
+                out.append(token)
+    return out
+
+
+def _bigrams(word: str) -> list[str]:
+    return [word[i : i + 2] for i in range(len(word) - 1)]
+
+
+def _is_cjk(word: str) -> bool:
+    return bool(_CJK.match(word))
+
+
+@lru_cache(maxsize=4096)
+def segment(text: str) -> str:
+    """Index form of a text: jieba search-mode words joined by spaces, plus the
+    character bigrams of every longer Chinese word (so 勾股 finds 勾股定理 even
+    where jieba keeps the four characters together)."""
+    if not text:
+        return ""
+    out = []
+    for token in _tokens(jieba.cut_for_search(str(text))):
+        out.append(token)
+        if len(token) > 2 and _is_cjk(token):
+            out.extend(_bigrams(token))
+    return " ".join(out)
+
+
+def pinyin_text(text: str) -> str:
+    """Pinyin keys of a text: per word initials and full pinyin, and the whole
+    phrase's initials, so `gg dl`, `ggdl` and `gougu` all find 勾股定理."""
+    if not text:
+        return ""
+    keys: list[str] = []
+    words = [w for w in jieba.cut(str(text)) if _CJK.search(w)]
+    for word in words:
+        initials = "".join(lazy_pinyin(word, style=Style.FIRST_LETTER))
+        full = "".join(lazy_pinyin(word))
+        keys += [initials, full]
+        if len(word) > 2:  # 勾股定理 → gg gd dl, so `gg dl` finds it
+            keys += [initials[i : i + 2] for i in range(len(initials) - 1)]
+    for run in re.findall(r"[\u3400-\u9fff]+", str(text)):
+        keys.append("".join(lazy_pinyin(run, style=Style.FIRST_LETTER)))
+    return " ".join(_tokens(keys))
+
+
+class ParsedQuery:
+    """A user query cut into words; each word may also match as its parts.
+
+    `groups` holds one entry per query word: the word itself and, for a long
+    word, alternative lists of parts (all parts of one list must match). A document
+    matches when every group matches (strict) or any group (relaxed).
+    """
+
+    def __init__(self, raw: str):
+        self.raw = raw or ""
+        text = self.raw[:MAX_QUERY_CHARS]
+        words = _tokens(jieba.cut(text))
+        kept = [w for w in words if w not in STOP_WORDS] or words
+        seen: list[str] = []
+        for word in kept:
+            if word not in seen:
+                seen.append(word)
+        self.words = seen[:MAX_QUERY_WORDS]
+        # A lone Chinese character is rarely an indexed word (数 in 函数): it
+        # only counts when the query has nothing else.
+        strong = [w for w in self.words if not (len(w) == 1 and _is_cjk(w))]
+        self.words = strong or self.words
+        self.groups: list[tuple[str, list[list[str]]]] = []
+        for word in self.words:
+            self.groups.append((word, _parts(word)))
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+    @property
+    def terms(self) -> list[str]:
+        """Every word and part, longest first (used for highlighting)."""
+        all_terms = set(self.words)
+        for _, alternatives in self.groups:
+            for parts in alternatives:
+                all_terms.update(parts)
+        return sorted(all_terms, key=len, reverse=True)
+
+
+def _parts(word: str) -> list[list[str]]:
+    """Other ways `word` can be present when it is not an indexed word itself,
+    each a list of pieces that must all match: search-mode sub-words with single
+    characters for gaps (圆面积 → 圆 面积), and character bigrams (光合作用 →
+    光合 作用)."""
+    if not (len(word) > 2 and _is_cjk(word)):
+        return []
+    subwords = [p for p in _tokens(jieba.cut_for_search(word)) if p != word]
+    alternatives = []
+    for cover in (_covering(word, subwords, singles=True), _bigram_cover(word)):
+        if cover and len(cover) > 1 and cover not in alternatives:
+            alternatives.append(cover)
+    return alternatives
+
+
+def _bigram_cover(word: str) -> list[str]:
+    cover = [word[i : i + 2] for i in range(0, len(word) - 1, 2)]
+    if len(word) % 2:
+        cover.append(word[-2:])
+    return cover
+
+
+def _covering(word: str, parts: list[str], singles: bool = False) -> list[str]:
+    """A left-to-right cover of `word` by the longest parts (single characters
+    fill gaps when `singles`), or []."""
+    cover, pos = [], 0
+    while pos < len(word):
+        best = max((p for p in parts if word.startswith(p, pos)), key=len, default=None)
+        if best is None:
+            if not singles:
+                return []
+            best = word[pos]
+        cover.append(best)
+        pos += len(best)
+    return cover
+
+
+def highlight(text: str, terms: list[str], limit: int | None = None) -> str:
+    """HTML-escaped `text` with every term wrapped in <mark>, optionally cut to
+    a window of `limit` characters around the first match."""
+    text = text or ""
+    lowered = text.lower()
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        if not term:
+            continue
+        start = 0
+        while (idx := lowered.find(term, start)) != -1:
+            end = idx + len(term)
+            if not any(s < end and idx < e for s, e in spans):
+                spans.append((idx, end))
+            start = end
+    spans.sort()
+    offset = 0
+    if limit and len(text) > limit:
+        first = spans[0][0] if spans else 0
+        offset = max(0, min(first - limit // 4, len(text) - limit))
+        text = text[offset : offset + limit]
+        spans = [
+            (s - offset, min(e - offset, limit))
+            for s, e in spans
+            if s >= offset and s - offset < limit
+        ]
+    out, pos = [], 0
+    for s, e in spans:
+        out.append(html.escape(text[pos:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        pos = e
+    out.append(html.escape(text[pos:]))
+    prefix = "…" if offset else ""
+    return prefix + "".join(out)
