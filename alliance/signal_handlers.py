@@ -1,9 +1,12 @@
-"""Signal receivers: notifications, flag repair on publish, tree sync on move."""
+"""Signal receivers: notifications and flag repair on publish.
+
+(catalog.signal_handlers keeps stage/subject in sync when a page moves.)
+"""
 
 from wagtail.models import TaskState
-from wagtail.signals import page_published, post_page_move, task_submitted
+from wagtail.signals import page_published, task_submitted
 
-from catalog.models import CatalogEntryPage, SubjectPage
+from catalog.models import CatalogEntryPage
 
 
 def _restore_quality_flag(sender, instance, **kwargs):
@@ -11,16 +14,6 @@ def _restore_quality_flag(sender, instance, **kwargs):
 
     if isinstance(instance, CatalogEntryPage):
         reapply_quality_flag(instance.pk)
-
-
-def _sync_entry_after_move(sender, instance, parent_page_after, **kwargs):
-    # Wagtail saves a moved page as a plain Page, so CatalogEntryPage.save()
-    # (which copies stage/subject from the tree) does not run: do it here.
-    parent = parent_page_after.specific
-    if isinstance(parent, SubjectPage):
-        CatalogEntryPage.objects.filter(pk=instance.pk).update(
-            stage_id=parent.stage_id, subject_id=parent.subject_id
-        )
 
 
 def _bump_site_cache(sender, **kwargs):
@@ -54,7 +47,4 @@ def register_signal_handlers():
     )
     page_published.connect(
         _restore_quality_flag, dispatch_uid="alliance_restore_quality_flag"
-    )
-    post_page_move.connect(
-        _sync_entry_after_move, dispatch_uid="alliance_sync_entry_after_move"
     )

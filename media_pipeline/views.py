@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from .access import can_view_video
 from .models import RenditionStatus, Video, VideoStatus
 
 PLAYLIST_NAME = re.compile(r"^(master|\d{3,4}p)\.m3u8$")
@@ -27,7 +28,7 @@ def rendition_url(name: str) -> str:
 @require_GET
 def video_status(request, pk):
     video = get_object_or_404(Video, pk=pk)
-    if not (request.user.is_authenticated or video.status == VideoStatus.READY):
+    if not can_view_video(request.user, video):
         raise Http404
     data = {
         "id": video.pk,
@@ -63,6 +64,8 @@ def hls_playlist(request, pk, name):
     if not PLAYLIST_NAME.match(name):
         raise Http404
     video = get_object_or_404(Video, pk=pk, status=VideoStatus.READY)
+    if not can_view_video(request.user, video):
+        raise Http404
     if (
         name != "master.m3u8"
         and not video.renditions.filter(

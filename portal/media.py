@@ -7,6 +7,7 @@ derivatives are not made yet, renders a clear state instead of an error.
 
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -111,7 +112,9 @@ def video_info(video, renditions=None) -> VideoInfo:
         info.state = PlayerState.READY if info.mp4_url else PlayerState.PROCESSING
         return info
     info.state = PlayerState.READY
-    info.hls_url = _url(getattr(video, "hls_master", None))
+    # Served through the playlist view: it checks access and signs segment URLs.
+    if _url(getattr(video, "hls_master", None)):
+        info.hls_url = reverse("media_pipeline:hls", args=[video.pk, "master.m3u8"])
     if renditions is None and hasattr(video, "renditions"):
         renditions = list(video.renditions.all())
     sources = []

@@ -19,10 +19,11 @@ urlpatterns = [
     path("", include("portal.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    # Embedded default: local files, served only after an access check.
+    from .media_serve import media_urlpatterns
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += media_urlpatterns()
 
 # Wagtail's page serving must stay last: it matches every remaining path.
 urlpatterns += [path("", include(wagtail_urls))]

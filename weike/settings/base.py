@@ -257,9 +257,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # tree-wide publish permission: the review task checks their stage/subject scope.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "alliance.workflows.publish_workflow_state"
 # Wagtail's generic "submitted" mail goes to superusers; scoped editors get ours.
-WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = env_bool(
-    "WEIKE_NOTIFY_SUPERUSERS", True
-)
+WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = env_bool("WEIKE_NOTIFY_SUPERUSERS", True)
 
 LOGIN_URL = "wagtailadmin_login"
 

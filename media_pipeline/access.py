@@ -1,0 +1,28 @@
+"""Who may watch a video: the rule every video URL goes through.
+
+A video is public once a live lesson shows it. Before that only the people who
+may see the draft may watch it: the uploader, the lesson's author, editors who
+can review it, and administrators. Playlists, status and (in the embedded
+default) the files themselves are all checked here, so a guessed URL of a
+draft's rendition gets a 404 like any other missing file.
+"""
+
+from catalog.models import LessonPage
+
+
+def can_view_video(user, video) -> bool:
+    lessons = LessonPage.objects.filter(video=video)
+    if lessons.live().exists():
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or video.uploaded_by_id == user.pk:
+        return True
+    from alliance.selectors import user_can_review_page
+
+    for page in lessons:
+        if page.author_id == user.pk or user_can_review_page(user, page):
+            return True
+        if page.permissions_for_user(user).can_edit():
+            return True
+    return False
