@@ -11,7 +11,7 @@ export UV_CACHE_DIR ?= $(HOME)/.cache/uv
 export WEIKE_CACHE_DIR ?= $(HOME)/.cache/weike
 
 .PHONY: run test install system-deps system-deps-runtime venv messages frontend \
-        migrate demo lint format test-sqlite test-postgres bench clean
+        migrate demo lint format clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,9 +55,6 @@ format: venv
 
 test: system-deps venv messages frontend lint
 	@scripts/run-tests.sh
-
-bench: install
-	$(PY) bench/run_all.py
 
 clean:
 	rm -rf var static_collected .pytest_cache

@@ -15,18 +15,20 @@ def related_text(entry) -> str:
     from catalog.models import KnowledgePoint
 
     parts: list[str] = []
-    points = list(entry.knowledge_points.all())
+    # Sorted: the document must not depend on the database's row order
+    # (reconcile compares documents).
+    points = sorted(entry.knowledge_points.all(), key=lambda p: p.pk)
     ancestor_ids = set(knowledge_point_tree_ids(entry)) - {p.pk for p in points}
     ancestors = (
-        KnowledgePoint.objects.filter(pk__in=ancestor_ids).values_list(
-            "name", flat=True
-        )
+        KnowledgePoint.objects.filter(pk__in=ancestor_ids)
+        .order_by("path")
+        .values_list("name", flat=True)
         if ancestor_ids
         else []
     )
     parts.extend(p.name for p in points)
     parts.extend(ancestors)
-    parts.extend(tag.name for tag in entry.tags.all())
+    parts.extend(sorted(tag.name for tag in entry.tags.all()))
     author = entry.author
     if author is not None:
         parts.append(author.get_full_name() or author.get_username())
@@ -41,7 +43,8 @@ def related_text(entry) -> str:
 
 
 def pinyin_keys(entry) -> str:
-    names = [entry.title] + [p.name for p in entry.knowledge_points.all()]
+    points = sorted(entry.knowledge_points.all(), key=lambda p: p.pk)
+    names = [entry.title] + [p.name for p in points]
     return " ".join(pinyin_text(n) for n in names)
 
 

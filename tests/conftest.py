@@ -24,6 +24,51 @@ def django_db_setup(django_db_setup, django_db_blocker):
         seed_page_tree()
 
 
+def restore_seed():
+    """Put back what migrations and the session seed made, after a flush.
+
+    A transactional test (live server, worker subprocess) ends with a flush
+    that empties every table, including rows data migrations created: Wagtail's
+    root page, locale and root collection, and alliance's groups, rubric and
+    workflow. Every later test expects them, so they are restored here.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Collection, Locale, Page
+
+    from catalog.demo import seed_page_tree, seed_taxonomy
+    from tests.fixtures_site import restore_alliance_roles
+
+    locale, _ = Locale.objects.get_or_create(language_code="zh-hans")
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    if Page.get_first_root_node() is None:
+        Page.add_root(
+            instance=Page(
+                title="Root",
+                slug="root",
+                locale=locale,
+                content_type=ContentType.objects.get_for_model(Page),
+            )
+        )
+    restore_alliance_roles()
+    seed_taxonomy()
+    seed_page_tree()
+
+
+@pytest.fixture
+def _restore_seed_after_flush(django_db_blocker):
+    yield
+    with django_db_blocker.unblock():
+        restore_seed()
+
+
+@pytest.fixture
+def transactional_db(_restore_seed_after_flush, transactional_db):
+    """pytest-django's fixture, plus the restore after its closing flush (our
+    fixture is set up first, so its teardown runs after the flush)."""
+    return transactional_db
+
+
 @pytest.fixture
 def taxonomy(db):
     """Stages, subjects, grades, editions, districts and the stage/subject pages."""

@@ -1,5 +1,7 @@
 """factory_boy factories for test data; taxonomy rows come from the demo lists."""
 
+import itertools
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -34,6 +36,9 @@ class KnowledgePointFactory(factory.django.DjangoModelFactory):
     subject = factory.LazyFunction(lambda: Subject.objects.get(code="maths"))
 
 
+_ENTRY_SLUGS = itertools.count(1)
+
+
 def subject_page(stage="junior", subject="maths") -> SubjectPage:
     return SubjectPage.objects.get(stage__code=stage, subject__code=subject)
 
@@ -45,7 +50,8 @@ class _EntryFactory(factory.django.DjangoModelFactory):
         abstract = True
 
     title = factory.Sequence(lambda n: f"测试资源 {n}")
-    slug = factory.Sequence(lambda n: f"entry-{n}")
+    # One counter for every entry type: lessons and resources share parents.
+    slug = factory.LazyFunction(lambda: f"entry-{next(_ENTRY_SLUGS)}")
     academic_year = 2025
     author = factory.SubFactory(UserFactory)
 

@@ -323,41 +323,6 @@ MEDIA_VALIDATION = {{"MIN_DURATION": 1.0}}
 
 
 @pytest.fixture
-def restore_seed_after_flush(django_db_blocker):
-    """Request before `transactional_db`: re-seeds after its flush.
-
-    A transactional test ends with a flush that also removes Wagtail's root
-    page (made by a data migration), so the session's seeded state would be
-    gone for every test that follows. Teardown runs after the flush because
-    this fixture is set up before `transactional_db`.
-    """
-    yield
-    from django.conf import settings
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Collection, Locale, Page
-
-    from catalog.demo import seed_page_tree, seed_taxonomy
-
-    with django_db_blocker.unblock():
-        Locale.objects.get_or_create(
-            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-        )
-        if Collection.get_first_root_node() is None:
-            Collection.add_root(name="Root")
-        if Page.get_first_root_node() is None:
-            Page.add_root(
-                instance=Page(
-                    title="Root",
-                    slug="root",
-                    content_type=ContentType.objects.get_for_model(Page),
-                )
-            )
-        seed_taxonomy()
-        seed_page_tree()
-
-
-@pytest.fixture
 def celery_worker(redis_server, settings, tmp_path):
     """A real `celery worker` subprocess on the Redis broker and the test DB."""
     from django.db import connection

@@ -11,7 +11,7 @@ from tests.factories import KnowledgePointFactory, UserFactory
 
 
 @pytest.fixture
-def owner(restore_seed_after_flush, transactional_db):
+def owner(transactional_db):
     return UserFactory(username="teacher_cli")
 
 

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.redis
 
 
 def test_job_runs_on_a_celery_worker(
-    restore_seed_after_flush, transactional_db, celery_worker, media_clips
+    transactional_db, celery_worker, media_clips
 ):
     with open(media_clips("tiny"), "rb") as fh:
         video = services.create_video(title="worker", fileobj=fh)  # autocommit

@@ -36,7 +36,8 @@ def test_ready_lesson_has_hls_player_with_mp4_fallback_poster_and_storyboard(
         1, knowledge_points=[kp_tree["graph"]], video=video, title="一次函数的图像"
     )[0]
     html = client.get(page.url).content.decode()
-    assert f'data-hls="/media/renditions/{video.pk}/master.m3u8"' in html
+    # Served by the playlist view: it checks access and signs segment URLs.
+    assert f'data-hls="/media-pipeline/videos/{video.pk}/hls/master.m3u8"' in html
     # The fallback is the smallest rendition (fastest start on a slow network).
     assert (
         f'<source src="/media/renditions/{video.pk}/360p.mp4" type="video/mp4">' in html
