@@ -12,6 +12,7 @@ from catalog.models import District, Grade, Stage, Subject, TextbookEdition
 
 from .coverage import coverage
 from .permissions import can_view_dashboard
+from .reports import coverage_as_dict
 from .services import SHANGHAI, get_counter, quota_results
 
 FORBIDDEN = "仅教育局和管理员可访问。 / Bureau and administrators only."
@@ -147,33 +148,4 @@ def coverage_view(
         edition_id=edition_obj.pk if edition_obj else None,
         attached=attached,
     )
-    stages = Stage.objects.in_bulk()
-    grades = Grade.objects.in_bulk()
-    subjects = Subject.objects.in_bulk()
-    return {
-        "covered": cov.covered,
-        "total": cov.total,
-        "percent": round(cov.percent, 1),
-        "cells": [
-            {
-                "stage": stages[c.stage_id].name,
-                "subject": subjects[c.subject_id].name,
-                "grade": grades[c.grade_id].name if c.grade_id else None,
-                "covered": c.covered,
-                "total": c.total,
-                "percent": round(c.percent, 1),
-            }
-            for c in cov.cells
-        ],
-        "gaps": [
-            {
-                "code": g["code"],
-                "name": g["name"],
-                "path": g["path_names"],
-                "stage": stages[g["stage_id"]].name,
-                "subject": subjects[g["subject_id"]].name,
-                "grade": grades[g["grade_id"]].name if g["grade_id"] else None,
-            }
-            for g in cov.gaps
-        ],
-    }
+    return coverage_as_dict(cov)

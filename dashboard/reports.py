@@ -22,14 +22,53 @@ def neutralise(value):
     return value
 
 
+def coverage_as_dict(cov, blank=None) -> dict:
+    """Coverage cells (in taxonomy order) and gaps with names, for JSON and
+    exports alike; `blank` stands for a missing grade."""
+    stages = Stage.objects.in_bulk()
+    subjects = Subject.objects.in_bulk()
+    grades = Grade.objects.in_bulk()
+    return {
+        "covered": cov.covered,
+        "total": cov.total,
+        "percent": round(cov.percent, 1),
+        "cells": [
+            {
+                "stage": stages[c.stage_id].name,
+                "subject": subjects[c.subject_id].name,
+                "grade": grades[c.grade_id].name if c.grade_id else blank,
+                "covered": c.covered,
+                "total": c.total,
+                "percent": round(c.percent, 1),
+            }
+            for c in sorted(
+                cov.cells,
+                key=lambda c: (
+                    stages[c.stage_id].sort_order,
+                    subjects[c.subject_id].sort_order,
+                    grades[c.grade_id].sort_order if c.grade_id else 99,
+                ),
+            )
+        ],
+        "gaps": [
+            {
+                "code": g["code"],
+                "name": g["name"],
+                "path": g["path_names"],
+                "stage": stages[g["stage_id"]].name,
+                "subject": subjects[g["subject_id"]].name,
+                "grade": grades[g["grade_id"]].name if g["grade_id"] else blank,
+            }
+            for g in cov.gaps
+        ],
+    }
+
+
 def build_report(year: int, district_id: int | None = None, now=None) -> dict:
     counter = get_counter()
     now = now or timezone.now()
     results, attached = dashboard_counts(year, district_id, now=now, counter=counter)
     cov = coverage(attached=attached)
-    stages = Stage.objects.in_bulk()
-    subjects = Subject.objects.in_bulk()
-    grades = Grade.objects.in_bulk()
     district = District.objects.filter(pk=district_id).first() if district_id else None
     return {
         "year": year,
@@ -38,40 +77,7 @@ def build_report(year: int, district_id: int | None = None, now=None) -> dict:
         "generated_at": now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
         "source": counter.name,
         "rules": [r.as_dict() for r in results],
-        "coverage": {
-            "covered": cov.covered,
-            "total": cov.total,
-            "percent": round(cov.percent, 1),
-            "cells": [
-                {
-                    "stage": stages[c.stage_id].name,
-                    "subject": subjects[c.subject_id].name,
-                    "grade": grades[c.grade_id].name if c.grade_id else "",
-                    "covered": c.covered,
-                    "total": c.total,
-                    "percent": round(c.percent, 1),
-                }
-                for c in sorted(
-                    cov.cells,
-                    key=lambda c: (
-                        stages[c.stage_id].sort_order,
-                        subjects[c.subject_id].sort_order,
-                        grades[c.grade_id].sort_order if c.grade_id else 99,
-                    ),
-                )
-            ],
-            "gaps": [
-                {
-                    "code": g["code"],
-                    "name": g["name"],
-                    "path": g["path_names"],
-                    "stage": stages[g["stage_id"]].name,
-                    "subject": subjects[g["subject_id"]].name,
-                    "grade": grades[g["grade_id"]].name if g["grade_id"] else "",
-                }
-                for g in cov.gaps
-            ],
-        },
+        "coverage": coverage_as_dict(cov, blank=""),
     }
 
 

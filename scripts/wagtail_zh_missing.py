@@ -367,9 +367,7 @@ def main() -> int:
                 print(f"{domain}: {key!r}: {'; '.join(problems)}", file=sys.stderr)
             parts.append(render(item.entry, item.apps, msgstr))
         OUT_DIRS[domain].mkdir(parents=True, exist_ok=True)
-        (OUT_DIRS[domain] / f"{domain}.po").write_text(
-            "".join(parts), encoding="utf-8"
-        )
+        (OUT_DIRS[domain] / f"{domain}.po").write_text("".join(parts), encoding="utf-8")
         print(
             f"{domain}: {len(missing)} missing in Wagtail {version}, "
             f"{len(missing) - len(untranslated)} translated, "

@@ -10,9 +10,7 @@ from media_pipeline.models import VideoStatus
 pytestmark = pytest.mark.redis
 
 
-def test_job_runs_on_a_celery_worker(
-    transactional_db, celery_worker, media_clips
-):
+def test_job_runs_on_a_celery_worker(transactional_db, celery_worker, media_clips):
     with open(media_clips("tiny"), "rb") as fh:
         video = services.create_video(title="worker", fileobj=fh)  # autocommit
     deadline = time.monotonic() + 90
