@@ -24,12 +24,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
+
+from pagegen import live_page  # noqa: E402
 
 
 def free_port() -> int:
@@ -59,12 +61,6 @@ def prepare(lessons: int, index: bool) -> None:
         index_lessons()
         print(f"  search index built in {time.perf_counter() - t:.1f} s")
     call_command("collectstatic", interactive=False, verbosity=0)
-
-
-def _step(n: int) -> str:
-    from wagtail.models import Page
-
-    return Page._int2str(n).rjust(Page.steplen, "0")
 
 
 def scale_to(total: int, seed: int = 11) -> None:
@@ -114,21 +110,7 @@ def scale_to(total: int, seed: int = 11) -> None:
             title = f"{kp.name}{rng.choice(['', '（一）', '（二）', '练习', '探究'])}"
             slug = f"bench-{n}"
             pages.append(
-                Page(
-                    title=title,
-                    draft_title=title,
-                    slug=slug,
-                    content_type=ct,
-                    path=parent.path + _step(parent.next_step),
-                    depth=parent.depth + 1,
-                    numchild=0,
-                    url_path=f"{parent.url_path}{slug}/",
-                    live=True,
-                    first_published_at=now,
-                    last_published_at=now,
-                    locale=locale,
-                    translation_key=uuid.uuid4(),
-                )
+                live_page(parent, parent.next_step, slug, title, ct, locale, now)
             )
             parent.next_step += 1
             parent.numchild += 1

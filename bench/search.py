@@ -17,10 +17,13 @@ import random
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pagegen import live_page  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "weike.settings.test")
 
 QUERIES = ["函数", "二次函数", "光学", "勾股定理", "实验", "练习", "gg dl", "课件"]
@@ -83,20 +86,8 @@ def generate(n: int, seed: int = 7) -> None:
             suffix = rng.choice(["", "（一）", "练习", "复习", "探究"])
             title = f"{rng.choice(words)}{suffix}"
             pages.append(
-                Page(
-                    title=title,
-                    draft_title=title,
-                    slug=f"g-{made + i}",
-                    content_type=ct,
-                    path=parent.path + _step(parent.numchild),
-                    depth=parent.depth + 1,
-                    numchild=0,
-                    url_path=f"{parent.url_path}g-{made + i}/",
-                    live=True,
-                    first_published_at=now,
-                    last_published_at=now,
-                    locale=locale,
-                    translation_key=uuid.uuid4(),
+                live_page(
+                    parent, parent.numchild, f"g-{made + i}", title, ct, locale, now
                 )
             )
             extras.append((parent, kp, rng))
@@ -147,12 +138,6 @@ def generate(n: int, seed: int = 7) -> None:
         made += size
     for parent in subjects:
         Page.objects.filter(pk=parent.pk).update(numchild=parent.numchild)
-
-
-def _step(n: int) -> str:
-    from wagtail.models import Page
-
-    return Page._int2str(n).rjust(Page.steplen, "0")
 
 
 def index_all(backend) -> float:
