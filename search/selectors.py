@@ -8,10 +8,12 @@ segmented words (search/text.py), so they match the same documents.
 
 from __future__ import annotations
 
+import heapq
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 
-from django.db.models import Count
 from modelsearch.backends import get_search_backend
 from modelsearch.backends.elasticsearchbase import ElasticsearchBaseSearchBackend
 from wagtail.models import Site
@@ -27,7 +29,8 @@ from catalog.models import (
 )
 from catalog.models.pages import ResourceType
 
-from .backends.common import build_query
+from .db_match import COLUMNS as MATCH_COLUMNS
+from .db_match import matching_rows
 from .text import ParsedQuery, highlight
 
 PAGE_SIZE = 20
@@ -183,7 +186,7 @@ def search_lessons(params: Mapping | LessonQuery, backend: str = "default"):
     if isinstance(search_backend, ElasticsearchBaseSearchBackend):
         pks, total, facets, relaxed = _engine_search(search_backend, query, parsed)
     else:
-        pks, total, facets, relaxed = _db_search(search_backend, query, parsed)
+        pks, total, facets, relaxed = _db_search(query, parsed)
     return LessonResults(
         total=total,
         page=query.page,
@@ -217,14 +220,6 @@ def _knowledge_point_ids(point: KnowledgePoint) -> list[int]:
     )
 
 
-def _has_views() -> bool:
-    try:
-        CatalogEntryPage._meta.get_field("view_count")
-    except Exception:  # noqa: BLE001 - FieldDoesNotExist; views sort is optional
-        return False
-    return True
-
-
 def _page_bounds(query: LessonQuery) -> tuple[int, int]:
     start = (query.page - 1) * query.page_size
     return start, start + query.page_size
@@ -255,73 +250,53 @@ def _db_filtered(query: LessonQuery):
     return qs
 
 
-def _db_order(qs, sort):
-    if sort == "views" and _has_views():
-        return qs.order_by("-view_count", "-first_published_at", "-pk")
-    return qs.order_by("-first_published_at", "-pk")
-
-
-def _db_search(backend, query: LessonQuery, parsed: ParsedQuery):
+def _db_search(query: LessonQuery, parsed: ParsedQuery):
+    """Every matching row in one statement (search/db_match.py), then facet
+    counts, order and page in Python."""
     filtered = _db_filtered(query)
     relaxed = False
+    rows = matching_rows(filtered, parsed or None)
+    if parsed and not rows and len(parsed.groups) > 1:
+        # Nothing has every word (a typo, an extra word): any word will do.
+        relaxed = True
+        rows = matching_rows(filtered, parsed, strict=False)
     start, stop = _page_bounds(query)
-    if parsed:
-        by_relevance = query.sort == "relevance"
-        results = backend.search(
-            build_query(parsed, strict=True), filtered, order_by_relevance=by_relevance
-        )
-        total = results.count()
-        if total == 0 and len(parsed.groups) > 1:
-            # Nothing has every word (a typo, an extra word): any word will do.
-            relaxed = True
-            results = backend.search(
-                build_query(parsed, strict=False),
-                filtered,
-                order_by_relevance=by_relevance,
-            )
-            total = results.count()
-        matched = CatalogEntryPage.objects.filter(
-            pk__in=results.get_queryset().values("pk")
-        )
-        if by_relevance:
-            pks = [obj.pk for obj in results[start:stop]]
-        else:
-            pks = list(
-                _db_order(matched, query.sort)[start:stop].values_list("pk", flat=True)
-            )
-    else:
-        matched = filtered
-        total = filtered.count()
-        pks = list(
-            _db_order(filtered, query.sort)[start:stop].values_list("pk", flat=True)
-        )
-    return pks, total, _db_facets(matched), relaxed
+    pks = [row[0] for row in heapq.nsmallest(stop, rows, key=_sort_key(query, parsed))]
+    return pks[start:stop], len(rows), _db_facets(rows), relaxed
 
 
-def _db_facets(matched) -> dict[str, dict]:
-    """All facet counts from one pass over the matching rows (one query, then
-    counting in Python), plus one query for the knowledge points."""
-    from collections import Counter
+_COL = {name: i for i, name in enumerate(MATCH_COLUMNS)}
 
-    base = matched.order_by()
-    names = list(FACET_FIELDS)
-    counters = {name: Counter() for name in names}
-    columns = [FACET_FIELDS[name] for name in names]
-    for row in base.values_list(*columns).iterator(chunk_size=5000):
-        for name, value in zip(names, row, strict=True):
-            if value is not None:
-                counters[name][value] += 1
-    facets: dict[str, dict] = {
-        name: dict(counter) for name, counter in counters.items()
-    }
-    through = CatalogEntryPage.knowledge_points.through
-    rows = (
-        through.objects.filter(catalogentrypage_id__in=base.values("pk"))
-        .values("knowledgepoint_id")
-        .annotate(n=Count("catalogentrypage_id", distinct=True))
-        .order_by()
+
+def _sort_key(query: LessonQuery, parsed: ParsedQuery):
+    """Key for ascending order: best score (relevance) or most views, then
+    newest and highest id, as the engine sorts."""
+    pk, published, views, score = (
+        _COL["pk"],
+        _COL["published"],
+        _COL["views"],
+        _COL["score"],
     )
-    facets["knowledge_point"] = {r["knowledgepoint_id"]: r["n"] for r in rows}
+    if query.sort == "relevance" and parsed:
+        return lambda row: (row[score], -(row[published] or 0), -row[pk])
+    if query.sort == "views":
+        return lambda row: (-(row[views] or 0), -(row[published] or 0), -row[pk])
+    return lambda row: (-(row[published] or 0), -row[pk])
+
+
+def _db_facets(rows) -> dict[str, dict]:
+    """Facet counts over the matched rows (each column counted at C speed)."""
+    facets: dict[str, dict] = {}
+    for name in FACET_FIELDS:
+        counts = Counter(map(itemgetter(_COL[name]), rows))
+        counts.pop(None, None)
+        facets[name] = dict(counts)
+    points = Counter()
+    kps = _COL["kps"]
+    for row in rows:
+        if row[kps]:
+            points.update({int(pk) for pk in row[kps].split(",")})
+    facets["knowledge_point"] = dict(points)
     return facets
 
 
