@@ -4,7 +4,8 @@ A view increments a cache counter (Redis INCR in production, the local-memory
 cache by default); `flush_view_counts` (command and task) periodically adds the
 accumulated deltas to CatalogEntryPage.view_count with one F() update per page
 and takes exactly the flushed amount off the counter, so views recorded while
-the flush runs are kept for the next one.
+the flush runs are kept for the next one. Engine indexes get the new counts by
+a partial update (search.services.sync_view_counts).
 """
 
 import logging
@@ -15,6 +16,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.db.models import F
+
+from search import services as search_services
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +121,7 @@ def _flush_chunk(page_ids) -> int:
         # and the next flush adds them.
         logger.warning("view counts not flushed this time (database busy)")
         return 0
+    search_services.sync_view_counts(deltas)
     for page_id, delta in deltas.items():
         try:
             cache.decr(_key(page_id), delta)

@@ -319,6 +319,7 @@ def engine_columns(backend) -> dict[str, str]:
         "first_published_at": "first_published_at",
         "knowledge_point": "search_knowledge_point_ids",
         "knowledge_point_tree": "search_knowledge_point_tree_ids",
+        "views": "view_count",
         **FACET_FIELDS,
     }
     columns = {key: _column(mapping, name) for key, name in names.items()}
@@ -365,6 +366,8 @@ def _engine_search(backend, query: LessonQuery, parsed: ParsedQuery):
     newest = [{cols["first_published_at"]: {"order": "desc"}}, {"pk": "desc"}]
     if query.sort == "relevance" and parsed:
         sort = ["_score", *newest]
+    elif query.sort == "views":
+        sort = [{cols["views"]: {"order": "desc", "missing": "_last"}}, *newest]
     else:
         sort = newest
     aggs = {

@@ -26,6 +26,44 @@ def rebuild_index(backend_name: str = "default", chunk_size: int = 500) -> None:
         backend.get_index_for_model(CatalogEntryPage).refresh()
 
 
+def sync_view_counts(page_ids) -> None:
+    """Copy the current view counts of `page_ids` into every engine index.
+
+    View counts are flushed with queryset updates, which modelsearch does not
+    see; a partial update of that one field keeps "most viewed" right on the
+    engine without re-indexing the entries. Engine errors are logged, never
+    raised: the counts are safe in the database and `reconcile_search_index`
+    repairs documents that stayed behind.
+    """
+    from modelsearch.backends import get_search_backends_with_name
+
+    from .selectors import engine_columns
+
+    page_ids = list(page_ids)
+    if not page_ids:
+        return
+    counts = dict(
+        CatalogEntryPage.objects.filter(pk__in=page_ids).values_list("pk", "view_count")
+    )
+    for name, backend in get_search_backends_with_name(with_auto_update=True):
+        if not isinstance(backend, ElasticsearchBaseSearchBackend):
+            continue  # the database search reads view_count from the table
+        index = backend.get_index_for_model(CatalogEntryPage)
+        column = engine_columns(backend)["views"]
+        actions = []
+        for pk, views in counts.items():
+            actions.append({"update": {"_index": index.name, "_id": str(pk)}})
+            actions.append({"doc": {column: views}})
+        try:
+            response = backend.es.bulk(body=actions)
+        except Exception:  # noqa: BLE001 - any engine/transport error
+            logger.exception("view counts not sent to search backend %s", name)
+            continue
+        if response.get("errors"):
+            # e.g. an entry not indexed yet: reconcile adds it with its count.
+            logger.warning("search backend %s: some view counts not updated", name)
+
+
 @dataclass
 class ReconcileReport:
     checked: int = 0
@@ -100,16 +138,31 @@ def _reconcile_engine(backend) -> ReconcileReport:
             if any(source.get(k) != _jsonable(expected[k]) for k in keys):
                 report.stale.append(entry.pk)
     mapping = backend.mapping_class(CatalogEntryPage)
-    resp = backend.es.search(
-        index=index.name,
-        body={
-            "query": {"term": {"_django_content_type": mapping.get_content_type()}},
-            "_source": False,
-            "size": 10000,
-        },
-    )
-    report.orphans = [h["_id"] for h in resp["hits"]["hits"] if h["_id"] not in live]
+    query = {"term": {"_django_content_type": mapping.get_content_type()}}
+    report.orphans = [
+        doc_id
+        for doc_id in _all_document_ids(backend, index.name, query)
+        if doc_id not in live
+    ]
     return report
+
+
+def _all_document_ids(backend, index_name: str, query: dict):
+    """Every matching document id (a scroll: one search stops at 10,000)."""
+    page = backend.es.search(
+        index=index_name,
+        body={"query": query, "_source": False, "size": 2000},
+        scroll="2m",
+    )
+    scroll_id = page.get("_scroll_id")
+    try:
+        while page["hits"]["hits"]:
+            yield from (hit["_id"] for hit in page["hits"]["hits"])
+            page = backend.es.scroll(scroll_id=scroll_id, scroll="2m")
+            scroll_id = page.get("_scroll_id", scroll_id)
+    finally:
+        if scroll_id:
+            backend.es.clear_scroll(scroll_id=scroll_id)
 
 
 def _jsonable(value):

@@ -305,6 +305,9 @@ class CatalogEntryPage(Page):
         index.FilterField("is_quality_pick"),
         index.FilterField("academic_year"),
         index.FilterField("district"),
+        # Sort by most viewed; flushed counts reach the engine through
+        # search.services.sync_view_counts.
+        index.FilterField("view_count"),
         index.FilterField("search_knowledge_point_ids", type="IntegerField"),
         index.FilterField("search_knowledge_point_tree_ids", type="IntegerField"),
     ]
