@@ -450,66 +450,92 @@ def _label_facets(facets: dict[str, dict]) -> dict[str, list[dict]]:
     return out
 
 
-def _media(entry) -> tuple[str | None, float | None]:
-    lesson = getattr(entry, "lessonpage", None)
-    video = getattr(lesson, "video", None) if lesson is not None else None
-    if video is None:
-        return None, None
-    thumb = getattr(video, "thumbnail_url", None)
-    if callable(thumb):
-        thumb = thumb()
-    if thumb is None:
-        for name in ("thumbnail_jpeg", "thumbnail", "poster_jpeg", "poster"):
-            image = getattr(video, name, None)
-            if image:  # an empty FileField is falsy
-                thumb = getattr(image, "url", None)
-                break
-    return thumb, getattr(video, "duration", None)
+# What a hit shows, read as plain values: building 20 pages with their lesson,
+# video, stage and subject as model instances cost more than the engine query.
+_HIT_VALUES = {
+    "id": "pk",
+    "title": "title",
+    "summary": "summary",
+    "url_path": "url_path",
+    "stage_code": "stage__code",
+    "stage_name": "stage__name",
+    "subject_code": "subject__code",
+    "subject_name": "subject__name",
+    "grade": "grade__name",
+    "type": "resource_type",
+    "quality": "is_quality_pick",
+    "year": "academic_year",
+    "thumbnail": "lessonpage__video__thumbnail_jpeg",
+    "duration": "lessonpage__video__duration",
+}
 
 
-def _url(entry, roots) -> str | None:
-    """The entry's URL as `page.url` gives it, without a cache lookup per hit."""
-    if len(roots) == 1 and entry.url_path.startswith(roots[0].root_path):
-        return entry.url_path[len(roots[0].root_path) - 1 :]
-    return entry.url
+def _thumbnail_url(name: str | None) -> str | None:
+    from media_pipeline.models import Video
+
+    if not name:
+        return None
+    return Video._meta.get_field("thumbnail_jpeg").storage.url(name)
+
+
+def _url(pk: int, url_path: str, roots) -> str | None:
+    """The entry's URL as `page.url` gives it, without a page instance when
+    there is one site (the usual case)."""
+    if len(roots) == 1 and url_path.startswith(roots[0].root_path):
+        return url_path[len(roots[0].root_path) - 1 :]
+    return CatalogEntryPage(pk=pk, id=pk, url_path=url_path).url
+
+
+def _knowledge_points(pks: list[int]) -> dict[int, list[dict]]:
+    through = CatalogEntryPage.knowledge_points.through
+    order = [f"knowledgepoint__{f}" for f in KnowledgePoint._meta.ordering]
+    points: dict[int, list[dict]] = {}
+    rows = (
+        through.objects.filter(catalogentrypage_id__in=pks)
+        .order_by(*order)
+        .values_list(
+            "catalogentrypage_id", "knowledgepoint__code", "knowledgepoint__name"
+        )
+    )
+    for pk, code, name in rows:
+        points.setdefault(pk, []).append({"code": code, "name": name})
+    return points
 
 
 def _hits(pks: list[int], parsed: ParsedQuery) -> list[dict]:
     if not pks:
         return []
-    entries = (
-        CatalogEntryPage.objects.filter(pk__in=pks)
-        .select_related("stage", "subject", "grade", "lessonpage__video")
-        .prefetch_related("knowledge_points")
-        .in_bulk()
-    )
+    rows = {
+        row["pk"]: row
+        for row in CatalogEntryPage.objects.filter(pk__in=pks).values(
+            *_HIT_VALUES.values()
+        )
+    }
+    points = _knowledge_points(pks)
     terms = parsed.terms
     roots = Site.get_site_root_paths()
     hits = []
     for pk in pks:
-        entry = entries.get(pk)
-        if entry is None:  # deleted since it was indexed; reconcile fixes it
+        row = rows.get(pk)
+        if row is None:  # deleted since it was indexed; reconcile fixes it
             continue
-        thumbnail, duration = _media(entry)
+        v = {key: row[field] for key, field in _HIT_VALUES.items()}
         hits.append(
             {
-                "id": entry.pk,
-                "title": entry.title,
-                "title_html": highlight(entry.title, terms),
-                "snippet": highlight(entry.summary or entry.title, terms, limit=120),
-                "stage": {"code": entry.stage.code, "name": entry.stage.name},
-                "subject": {"code": entry.subject.code, "name": entry.subject.name},
-                "grade": entry.grade.name if entry.grade else None,
-                "type": entry.resource_type,
-                "quality": entry.is_quality_pick,
-                "year": entry.academic_year,
-                "knowledge_points": [
-                    {"code": p.code, "name": p.name}
-                    for p in entry.knowledge_points.all()
-                ],
-                "thumbnail": thumbnail,
-                "duration": duration,
-                "url": _url(entry, roots),
+                "id": pk,
+                "title": v["title"],
+                "title_html": highlight(v["title"], terms),
+                "snippet": highlight(v["summary"] or v["title"], terms, limit=120),
+                "stage": {"code": v["stage_code"], "name": v["stage_name"]},
+                "subject": {"code": v["subject_code"], "name": v["subject_name"]},
+                "grade": v["grade"],
+                "type": v["type"],
+                "quality": bool(v["quality"]),
+                "year": v["year"],
+                "knowledge_points": points.get(pk, []),
+                "thumbnail": _thumbnail_url(v["thumbnail"]),
+                "duration": v["duration"],
+                "url": _url(pk, v["url_path"], roots),
             }
         )
     return hits
