@@ -15,7 +15,8 @@ export WEIKE_CACHE_DIR ?= $(HOME)/.cache/weike
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@test -x $(UV) || $(PY) -m pip install -q uv
+	@# A venv made by uv itself has no pip: bootstrap it before installing uv.
+	@test -x $(UV) || { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip >/dev/null; $(PY) -m pip install -q uv; }
 	$(UV) pip sync -q --python $(PY) requirements.lock
 	@touch $@
 

@@ -1,8 +1,9 @@
 """Chinese text analysis shared by every backend.
 
-Both the database backend and OpenSearch receive text that is already segmented
-here (jieba, search mode), and queries are segmented the same way, so a query
-matches the same documents on either backend. See docs/search.md.
+The database backend, OpenSearch and Elasticsearch receive text that is
+already segmented here (jieba, search mode), width-folded (NFKC) and
+lowercased, and queries are treated the same way, so a query matches the same
+documents on every backend. See docs/search.md.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import unicodedata
 from functools import lru_cache
 
 import jieba
@@ -26,6 +28,18 @@ STOP_WORDS = frozenset("的 了 和 与 及 在 是 之 或 等 中 课 一个".
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"^[a-z]+$")
+
+
+def nfkc(text: str) -> str:
+    """Width and compatibility folding (`Ｅｘｃｅｌ２` → `Excel2`, `ｶﾅ` → `カナ`),
+    done before jieba so every backend sees the same words (core Elasticsearch
+    has no `cjk_width` filter)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def fold(text: str) -> str:
+    """What every indexed or queried string is compared as: NFKC, lowercase."""
+    return nfkc(text).lower()
 
 
 def _tokens(words) -> list[str]:
@@ -54,27 +68,31 @@ def segment(text: str) -> str:
     if not text:
         return ""
     out = []
-    for token in _tokens(jieba.cut_for_search(str(text))):
+    for token in _tokens(jieba.cut_for_search(nfkc(str(text)))):
         out.append(token)
         if len(token) > 2 and _is_cjk(token):
             out.extend(_bigrams(token))
     return " ".join(out)
 
 
+# Cached: titles and knowledge-point names repeat across entries, and modelsearch
+# reads every search field once for each index column (three times a document).
+@lru_cache(maxsize=16384)
 def pinyin_text(text: str) -> str:
     """Pinyin keys of a text: per word initials and full pinyin, and the whole
     phrase's initials, so `gg dl`, `ggdl` and `gougu` all find 勾股定理."""
     if not text:
         return ""
     keys: list[str] = []
-    words = [w for w in jieba.cut(str(text)) if _CJK.search(w)]
+    text = nfkc(str(text))
+    words = [w for w in jieba.cut(text) if _CJK.search(w)]
     for word in words:
         initials = "".join(lazy_pinyin(word, style=Style.FIRST_LETTER))
         full = "".join(lazy_pinyin(word))
         keys += [initials, full]
         if len(word) > 2:  # 勾股定理 → gg gd dl, so `gg dl` finds it
             keys += [initials[i : i + 2] for i in range(len(initials) - 1)]
-    for run in re.findall(r"[\u3400-\u9fff]+", str(text)):
+    for run in re.findall(r"[\u3400-\u9fff]+", text):
         keys.append("".join(lazy_pinyin(run, style=Style.FIRST_LETTER)))
     return " ".join(_tokens(keys))
 
@@ -89,7 +107,7 @@ class ParsedQuery:
 
     def __init__(self, raw: str):
         self.raw = raw or ""
-        text = self.raw[:MAX_QUERY_CHARS]
+        text = nfkc(self.raw[:MAX_QUERY_CHARS])
         words = _tokens(jieba.cut(text))
         kept = [w for w in words if w not in STOP_WORDS] or words
         seen: list[str] = []
@@ -159,17 +177,24 @@ def highlight(text: str, terms: list[str], limit: int | None = None) -> str:
     """HTML-escaped `text` with every term wrapped in <mark>, optionally cut to
     a window of `limit` characters around the first match."""
     text = text or ""
-    lowered = text.lower()
+    # Terms are folded (NFKC, lowercase): find them in the folded text and
+    # map each match back to the characters it came from.
+    folded, origin = [], []
+    for i, char in enumerate(text):
+        piece = fold(char)
+        folded.append(piece)
+        origin.extend([i] * len(piece))
+    lowered = "".join(folded)
     spans: list[tuple[int, int]] = []
     for term in terms:
         if not term:
             continue
         start = 0
-        while (idx := lowered.find(term, start)) != -1:
-            end = idx + len(term)
+        while (pos := lowered.find(term, start)) != -1:
+            start = pos + len(term)
+            idx, end = origin[pos], origin[start - 1] + 1
             if not any(s < end and idx < e for s, e in spans):
                 spans.append((idx, end))
-            start = end
     spans.sort()
     offset = 0
     if limit and len(text) > limit:

@@ -20,30 +20,65 @@ def opensearch_url():
         node.stop()
 
 
-@pytest.fixture
-def engine_backend(opensearch_url, settings):
+@pytest.fixture(scope="session")
+def elasticsearch_url():
+    """A real single Elasticsearch 8.19 node on 127.0.0.1 for the whole session,
+    started only when a test asks for it (search/elasticsearch_node.py: the
+    integ-test zip from Maven Central, cached in ~/.cache/weike/). Fails, never
+    skips, when it cannot start."""
+    from search.elasticsearch_node import start
+
+    node = start()
+    try:
+        yield node.url
+    finally:
+        node.stop()
+
+
+ENGINES = {
+    # name: (URL fixture, backend module)
+    "opensearch": ("opensearch_url", "search.backends.opensearch2"),
+    "elasticsearch": ("elasticsearch_url", "search.backends.elasticsearch8"),
+}
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("opensearch", marks=pytest.mark.opensearch),
+        pytest.param("elasticsearch", marks=pytest.mark.elasticsearch),
+    ]
+)
+def engine_backend(request, settings):
     """Name of a WAGTAILSEARCH_BACKENDS entry on the session's OpenSearch node,
+    then on its Elasticsearch node (every test using this runs on both),
     rebuilt from the current database (call after `demo`)."""
     import uuid
 
     from search.services import rebuild_index
 
+    name = request.param
+    url_fixture, module = ENGINES[name]
+    url = request.getfixturevalue(url_fixture)  # the node starts on first use
     settings.WAGTAILSEARCH_BACKENDS = {
         **settings.WAGTAILSEARCH_BACKENDS,
-        "opensearch": {
-            "BACKEND": "search.backends.opensearch2",
-            "URLS": [opensearch_url],
+        name: {
+            "BACKEND": module,
+            "URLS": [url],
             "INDEX_PREFIX": f"test_{uuid.uuid4().hex[:8]}_",
             # Saves in other tests must not wait for the engine.
             "AUTO_UPDATE": False,
         },
     }
-    rebuild_index("opensearch")
-    yield "opensearch"
+    rebuild_index(name)
+    yield name
     from modelsearch.backends import get_search_backend
 
-    backend = get_search_backend("opensearch")
-    backend.es.indices.delete(index=backend.index_prefix + "*", ignore_unavailable=True)
+    backend = get_search_backend(name)
+    # By name: Elasticsearch 8 refuses wildcard deletes
+    # (action.destructive_requires_name).
+    indices = list(backend.es.indices.get(index=backend.index_prefix + "*"))
+    if indices:
+        backend.es.indices.delete(index=",".join(indices))
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Index upkeep: off the request path, a dead engine never fails a save, and
 reconcile finds and fixes missing or stale documents."""
 
-import pytest
 from django.core.management import call_command
 
 from catalog.models import CatalogEntryPage
@@ -53,7 +52,6 @@ def test_reconcile_database_finds_missing_and_stale(demo, database_index):
     assert reconcile("default", fix=False).fixed == 0
 
 
-@pytest.mark.opensearch
 def test_reconcile_engine_and_alias_rebuild(demo, engine_backend):
     from modelsearch.backends import get_search_backend
 

@@ -1,9 +1,9 @@
-"""The same Chinese relevance suite on the database backend and on a real
-OpenSearch node; plus equal facet counts on both."""
-
-import pytest
+"""The same Chinese relevance suite on the database backend and on real
+OpenSearch and Elasticsearch nodes (`engine_backend` runs each engine test on
+both); plus equal facet counts and hits on the database and each engine."""
 
 from search.selectors import search_lessons
+from search.text import ParsedQuery, highlight
 
 # (query, titles that must all be in the top 5)
 RELEVANCE = [
@@ -52,6 +52,9 @@ RELEVANCE = [
     ("Phonics", ["Phonics: short vowel a"]),
     ("y=ax²", ["二次函数的图像与性质（一）"]),
     ("What would you like", ["Unit 3 What would you like? 课件"]),
+    # full-width letters, digits and space (folded by NFKC on every backend)
+    ("ＥＸＣＥＬ　透视表", ["Excel 数据透视表入门"]),
+    ("Ｕｎｉｔ ５ 语法", ["Unit 5 语法专项练习：过去进行时"]),
     # pinyin initials and full pinyin
     ("gg dl", ["勾股定理的证明：赵爽弦图", "勾股定理的逆定理及其应用"]),
     ("ggdl", ["勾股定理分层练习"]),
@@ -77,6 +80,32 @@ def _check_all(backend):
     return failures
 
 
+AUTOCOMPLETE = [
+    # prefixes of segmented words (edge n-grams; made in Python on
+    # Elasticsearch, whose core has no edge_ngram filter)
+    ("勾股定", ["勾股定理分层练习", "勾股定理的证明：赵爽弦图"]),
+    ("二次函", ["二次函数的图像与性质（一）"]),
+    ("Exc", ["Excel 数据透视表入门"]),
+    ("phon", ["Phonics: short vowel a"]),
+]
+
+
+def _check_autocomplete(backend_name):
+    """modelsearch's `.autocomplete()` on an engine (the title's edge n-grams)."""
+    from modelsearch.backends import get_search_backend
+
+    from catalog.models import CatalogEntryPage
+
+    backend = get_search_backend(backend_name)
+    failures = []
+    for query, expected in AUTOCOMPLETE:
+        found = backend.autocomplete(query, CatalogEntryPage.objects.live())
+        titles = [page.title for page in found[:5]]
+        if missing := [t for t in expected if t not in titles]:
+            failures.append(f"autocomplete {query!r}: missing {missing}, got {titles}")
+    return failures
+
+
 def test_relevance_suite_is_large_enough():
     assert len(RELEVANCE) >= 40
 
@@ -86,10 +115,14 @@ def test_relevance_database(demo, database_index):
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.opensearch
-def test_relevance_opensearch(demo, engine_backend):
-    failures = _check_all(engine_backend)
+def test_relevance_engine(demo, engine_backend):
+    failures = _check_all(engine_backend) + _check_autocomplete(engine_backend)
     assert not failures, "\n".join(failures)
+
+
+def test_full_width_text_is_highlighted():
+    marked = highlight("Ｅｘｃｅｌ 数据", ParsedQuery("excel 数据").terms)
+    assert marked == "<mark>Ｅｘｃｅｌ</mark> <mark>数据</mark>"
 
 
 FACET_QUERIES = [
@@ -105,7 +138,6 @@ FACET_QUERIES = [
 ]
 
 
-@pytest.mark.opensearch
 def test_database_and_engine_agree(demo, database_index, engine_backend):
     """Same totals, facet counts and hits for the same query (one seeding and
     one rebuild for all queries keeps this fast)."""

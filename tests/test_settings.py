@@ -23,6 +23,7 @@ out = {
     "tasks": settings.TASKS["default"]["BACKEND"],
     "language": settings.LANGUAGE_CODE, "tz": settings.TIME_ZONE,
     "search": settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"],
+    "search_urls": settings.WAGTAILSEARCH_BACKENDS["default"].get("URLS"),
 }
 if db["ENGINE"].endswith("sqlite3"):
     with connection.cursor() as cursor:
@@ -72,6 +73,12 @@ def test_s3_bucket_switches_storage(tmp_path):
         tmp_path, WEIKE_S3_BUCKET="lessons", WEIKE_S3_ENDPOINT_URL="http://127.0.0.1:9"
     )
     assert out["storage"] == "storages.backends.s3.S3Storage"
+
+
+def test_search_url_picks_elasticsearch(tmp_path):
+    out = probe(tmp_path, WEIKE_SEARCH_URL="elasticsearch://es.internal:9200")
+    assert out["search"] == "search.backends.elasticsearch8"
+    assert out["search_urls"] == ["http://es.internal:9200"]
 
 
 @pytest.mark.django_db
