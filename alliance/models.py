@@ -24,6 +24,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, PageChooserPanel
 from wagtail.models import Orderable, Task, TaskState
 
+from .forms import FeaturedCollectionForm
+
 # --- Scopes ---------------------------------------------------------------
 
 
@@ -334,6 +336,8 @@ class QualityDecision(models.Model):
 
 
 class FeaturedCollection(ClusterableModel):
+    base_form_class = FeaturedCollectionForm
+
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), max_length=1000, blank=True)
     cover = models.ForeignKey(

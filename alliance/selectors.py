@@ -101,6 +101,26 @@ def scoped_entries(user, level: str = ReviewerLevel.ANY):
     return entries.filter(q)
 
 
+def scope_pairs(user) -> set[tuple[int, int]]:
+    """(stage_id, subject_id) pairs the user edits, at any level."""
+    return set(
+        EditorScope.objects.filter(user=user).values_list("stage_id", "subject_id")
+    )
+
+
+def editable_collections(user):
+    """Featured collections the user may change: all for administrators; for an
+    editor those of a stage and subject in their scope (site-wide collections,
+    without a subject, are the administrators')."""
+    collections = FeaturedCollection.objects.all()
+    if is_administrator(user):
+        return collections
+    q = Q(pk__in=[])
+    for stage_id, subject_id in scope_pairs(user):
+        q |= Q(stage_id=stage_id, subject_id=subject_id)
+    return collections.filter(q)
+
+
 def reviewable_page_ids(user, level: str = ReviewerLevel.ANY):
     """Subquery of page ids as strings (WorkflowState.object_id is a CharField)."""
     return (

@@ -11,13 +11,14 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from catalog.models import CatalogEntryPage, LessonPage, ResourcePage
 
 from .models import EditorScope, FeaturedCollection, Rubric
 from .roles import is_administrator, owns_pages_only
-from .selectors import review_queue
+from .selectors import editable_collections, review_queue
 
 # --- Audit trail ------------------------------------------------------------
 
@@ -152,11 +153,31 @@ class RubricViewSet(SnippetViewSet):
     list_display = ["name", "resource_type", "is_active"]
 
 
+class ScopedCollectionMixin:
+    """Out-of-scope collections are not there for an editor (404)."""
+
+    def get_queryset(self):
+        return editable_collections(self.request.user)
+
+
+class ScopedCollectionEditView(ScopedCollectionMixin, snippet_views.EditView):
+    pass
+
+
+class ScopedCollectionDeleteView(ScopedCollectionMixin, snippet_views.DeleteView):
+    pass
+
+
 class FeaturedCollectionViewSet(SnippetViewSet):
     model = FeaturedCollection
     icon = "pick"
     list_display = ["title", "stage", "subject", "is_active", "sort_order"]
     list_filter = ["stage", "subject", "is_active"]
+    edit_view_class = ScopedCollectionEditView
+    delete_view_class = ScopedCollectionDeleteView
+
+    def get_queryset(self, request):
+        return editable_collections(request.user)
 
 
 class AllianceGroup(SnippetViewSetGroup):
