@@ -15,6 +15,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.utils.module_loading import import_string  # noqa: E402
 
+VISIBILITY_TIMEOUT = int(os.environ.get("WEIKE_BROKER_VISIBILITY_TIMEOUT", 4 * 3600))
+
 app = Celery("weike")
 app.conf.update(
     broker_url=settings.BROKER_URL or "redis://127.0.0.1:6379/0",
@@ -25,8 +27,14 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     task_default_queue="weike",
     broker_connection_retry_on_startup=True,
-    # Transcodes are long: redeliver only after a generous visibility timeout.
-    broker_transport_options={"visibility_timeout": 4 * 3600},
+    # A job whose worker died (machine gone, SIGKILL) is redelivered once its
+    # message has been unacknowledged this long: longer than any transcode.
+    broker_transport_options={
+        "visibility_timeout": VISIBILITY_TIMEOUT,
+        # Look for such messages every quarter of that (at most every minute).
+        "unacked_restore_interval": max(1, min(60, VISIBILITY_TIMEOUT // 4)),
+        "unacked_restore_throttle": 1,
+    },
     task_ignore_result=True,
 )
 

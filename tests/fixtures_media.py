@@ -323,8 +323,10 @@ MEDIA_VALIDATION = {{"MIN_DURATION": 1.0}}
 
 
 @pytest.fixture
-def celery_worker(redis_server, settings, tmp_path):
-    """A real `celery worker` subprocess on the Redis broker and the test DB."""
+def celery_workers(redis_server, settings, tmp_path):
+    """start(name) → a real `celery worker` subprocess (its own process group)
+    on the Redis broker and the test DB; all are stopped afterwards. Broker
+    messages of a killed worker come back after 5 s (not 4 h) here."""
     from django.db import connection
 
     databases = {"default": {**connection.settings_dict}}
@@ -340,29 +342,44 @@ def celery_worker(redis_server, settings, tmp_path):
         "DJANGO_SETTINGS_MODULE": "mp_worker_settings",
         "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]),
         "WEIKE_BROKER_URL": redis_server,
+        "WEIKE_BROKER_VISIBILITY_TIMEOUT": "5",
     }
-    log_path = tmp_path / "worker.log"
-    log = open(log_path, "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "media_pipeline.celery_app"]
-        + ["worker", "-P", "solo", "-Q", "weike", "-l", "info", "--without-heartbeat"]
-        + ["--without-gossip", "--without-mingle"],
-        cwd=str(ROOT),
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    # Generous: on a loaded CI machine importing Django + Celery can be slow.
-    deadline = time.monotonic() + 120
-    while "ready." not in log_path.read_text():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop(proc)
-            pytest.fail(f"celery worker did not start:\n{log_path.read_text()}")
-        time.sleep(0.2)
+    started = []
+
+    def start(name="worker"):
+        log_path = tmp_path / f"{name}.log"
+        log = open(log_path, "w")  # noqa: SIM115
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "media_pipeline.celery_app"]
+            + ["worker", "-P", "solo", "-Q", "weike", "-l", "info", "-n", name]
+            + ["--without-heartbeat", "--without-gossip", "--without-mingle"],
+            cwd=str(ROOT),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # killpg reaches its ffmpeg children too
+        )
+        started.append((proc, log))
+        # Generous: on a loaded CI machine importing Django + Celery is slow.
+        deadline = time.monotonic() + 120
+        while "ready." not in log_path.read_text():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                stop(proc)
+                pytest.fail(f"celery worker did not start:\n{log_path.read_text()}")
+            time.sleep(0.2)
+        return {"proc": proc, "log": log_path}
+
     settings.BROKER_URL = redis_server
     settings.TASKS = {
         "default": {"BACKEND": "media_pipeline.celery_backend.CeleryBackend"}
     }
-    yield {"proc": proc, "log": log_path}
-    stop(proc)
-    log.close()
+    yield start
+    for proc, log in started:
+        stop(proc)
+        log.close()
+
+
+@pytest.fixture
+def celery_worker(celery_workers):
+    """One running worker: {"proc", "log"}."""
+    return celery_workers()
