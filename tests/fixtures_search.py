@@ -90,3 +90,17 @@ def database_index(db):
 
     rebuild_index("default")
     return "default"
+
+
+@pytest.fixture
+def dead_engine(settings):
+    """An extra configured engine backend that nothing answers (its name)."""
+    settings.WAGTAILSEARCH_BACKENDS = {
+        **settings.WAGTAILSEARCH_BACKENDS,
+        "dead": {
+            "BACKEND": "search.backends.opensearch2",
+            "URLS": ["http://127.0.0.1:9"],  # nothing listens on the discard port
+            "TIMEOUT": 1,
+        },
+    }
+    return "dead"
