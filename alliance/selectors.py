@@ -1,6 +1,6 @@
 """Read queries of the alliance: scopes, review queue, quality history, collections."""
 
-from django.db.models import CharField, OuterRef, Q, Subquery
+from django.db.models import CharField, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from wagtail.models import Page, PageLogEntry, TaskState
 
@@ -48,11 +48,23 @@ def page_stage_subject(page) -> tuple[int | None, int | None, int | None]:
 
 
 def _level_q(level: str, district_id) -> Q:
+    """Scopes of `level` that cover an entry of `district_id` (a value, or an
+    OuterRef to the entry's district): the one rule for all scope checks."""
     if level == ReviewerLevel.CITY:
         return Q(district__isnull=True)
     if level == ReviewerLevel.DISTRICT:
         return Q(district_id=district_id) if district_id else Q(pk__in=[])
     return Q(district__isnull=True) | Q(district_id=district_id)
+
+
+def _covering_scopes(page, level: str):
+    """Scope rows covering the page's current stage, subject and district."""
+    stage_id, subject_id, district_id = page_stage_subject(page)
+    if stage_id is None:
+        return EditorScope.objects.none()
+    return EditorScope.objects.filter(
+        _level_q(level, district_id), stage_id=stage_id, subject_id=subject_id
+    )
 
 
 def user_can_review_page(user, page, level: str = ReviewerLevel.ANY) -> bool:
@@ -61,25 +73,15 @@ def user_can_review_page(user, page, level: str = ReviewerLevel.ANY) -> bool:
         return False
     if is_administrator(user):
         return True
-    stage_id, subject_id, district_id = page_stage_subject(page)
-    if stage_id is None:
-        return False
-    return (
-        EditorScope.objects.filter(user=user, stage_id=stage_id, subject_id=subject_id)
-        .filter(_level_q(level, district_id))
-        .exists()
-    )
+    return _covering_scopes(page, level).filter(user=user).exists()
 
 
 def editors_for_page(page, level: str = ReviewerLevel.ANY):
     """Active users whose scope covers the page (the reviewers to notify)."""
     from django.contrib.auth import get_user_model
 
-    stage_id, subject_id, district_id = page_stage_subject(page)
-    scopes = EditorScope.objects.filter(stage_id=stage_id, subject_id=subject_id)
-    scopes = scopes.filter(_level_q(level, district_id))
     return get_user_model().objects.filter(
-        is_active=True, pk__in=scopes.values("user_id")
+        is_active=True, pk__in=_covering_scopes(page, level).values("user_id")
     )
 
 
@@ -88,17 +90,13 @@ def scoped_entries(user, level: str = ReviewerLevel.ANY):
     entries = CatalogEntryPage.objects.all()
     if is_administrator(user):
         return entries
-    q = Q(pk__in=[])
-    for scope in EditorScope.objects.filter(user=user):
-        pair = Q(stage_id=scope.stage_id, subject_id=scope.subject_id)
-        if level == ReviewerLevel.CITY and scope.district_id:
-            continue
-        if level == ReviewerLevel.DISTRICT and not scope.district_id:
-            continue
-        if scope.district_id:
-            pair &= Q(district_id=scope.district_id)
-        q |= pair
-    return entries.filter(q)
+    covering = EditorScope.objects.filter(
+        _level_q(level, OuterRef("district_id")),
+        user=user,
+        stage_id=OuterRef("stage_id"),
+        subject_id=OuterRef("subject_id"),
+    )
+    return entries.filter(Exists(covering))
 
 
 def scope_pairs(user) -> set[tuple[int, int]]:
@@ -188,8 +186,6 @@ def quality_picks_at(moment, entries=None):
         .values("action")[:1]
     )
     has_log = QualityDecision.objects.filter(page_id=OuterRef("pk"))
-    from django.db.models import Exists
-
     return entries.annotate(_last_action=last_action, _has_log=Exists(has_log)).filter(
         Q(_last_action=QualityAction.DESIGNATE)
         | Q(

@@ -104,10 +104,13 @@ def no_copies_for_teachers(request, page):
 # --- Review queue in the admin ---------------------------------------------------
 
 
+def _reviews(user) -> bool:
+    return is_administrator(user) or EditorScope.objects.filter(user=user).exists()
+
+
 class ReviewMenuItem(MenuItem):
     def is_shown(self, request):
-        user = request.user
-        return is_administrator(user) or EditorScope.objects.filter(user=user).exists()
+        return _reviews(request.user)
 
 
 @hooks.register("register_admin_menu_item")
@@ -131,9 +134,8 @@ class ReviewQueuePanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_review_panel(request, panels):
-    user = request.user
-    if is_administrator(user) or EditorScope.objects.filter(user=user).exists():
-        panels.append(ReviewQueuePanel(review_queue(user)))
+    if _reviews(request.user):
+        panels.append(ReviewQueuePanel(review_queue(request.user)))
 
 
 # --- Snippets -----------------------------------------------------------------------

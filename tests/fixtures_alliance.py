@@ -134,3 +134,29 @@ def log_actions(page):
         .order_by("timestamp", "pk")
         .values_list("action", flat=True)
     )
+
+
+def submit(client, page, **extra):
+    """Submit `page` for review from Wagtail's edit view, as `client`'s user."""
+    from django.urls import reverse
+
+    return client.post(
+        reverse("wagtailadmin_pages:edit", args=[page.pk]),
+        edit_form_data(page, **extra, **{"action-submit": "1"}),
+    )
+
+
+def workflow_action_url(page, action, task_state):
+    from django.urls import reverse
+
+    return reverse(
+        "wagtailadmin_pages:workflow_action", args=[page.pk, action, task_state.pk]
+    )
+
+
+def publish(page, user):
+    """Setting the scene, not testing permissions: publish as `user` directly."""
+    from catalog.models import LessonPage
+
+    page.save_revision(user=user).publish(user=user, skip_permission_checks=True)
+    return LessonPage.objects.get(pk=page.pk)

@@ -11,7 +11,13 @@ from wagtail.models import Page, TaskState, WorkflowState
 
 from alliance.models import QualityDecision
 from catalog.models import LessonPage
-from tests.fixtures_alliance import current_task_state, edit_form_data
+from tests.fixtures_alliance import (
+    current_task_state,
+    edit_form_data,
+    publish,
+    submit,
+    workflow_action_url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,19 +31,6 @@ def _refused(response):
         and response.url in (reverse("wagtailadmin_home"),)
         or (response.status_code == 302 and "/login/" in response.url)
     )
-
-
-def _submit(client, page):
-    return client.post(
-        reverse("wagtailadmin_pages:edit", args=[page.pk]),
-        edit_form_data(page, **{"action-submit": "1"}),
-    )
-
-
-def _publish(page, user):
-    # Setting the scene, not testing permissions: publish as `user` directly.
-    page.save_revision(user=user).publish(user=user, skip_permission_checks=True)
-    return LessonPage.objects.get(pk=page.pk)
 
 
 class TestTeacherBoundaries:
@@ -82,7 +75,7 @@ class TestTeacherBoundaries:
             edit_form_data(draft, title="被 A 改了"),
         )
         assert _refused(response)
-        assert _refused(_submit(client, draft))
+        assert _refused(submit(client, draft))
         response = client.post(reverse("wagtailadmin_pages:delete", args=[draft.pk]))
         assert _refused(response)
         draft = LessonPage.objects.get(pk=draft.pk)
@@ -128,7 +121,7 @@ class TestTeacherBoundaries:
         assert not draft.is_quality_pick
         assert not draft.get_latest_revision_as_object().is_quality_pick
         # Once published by an editor, the teacher still cannot pick it.
-        page = _publish(draft, alliance_users["math_editor"])
+        page = publish(draft, alliance_users["math_editor"])
         response = client.post(
             reverse("alliance:pick", args=[page.pk]), {"reason": "x"}
         )
@@ -152,14 +145,11 @@ class TestTeacherBoundaries:
         self, alliance_users, make_draft, login
     ):
         draft = make_draft(alliance_users["teacher_b"])
-        _submit(login(alliance_users["teacher_b"]), draft)
+        submit(login(alliance_users["teacher_b"]), draft)
         task_state = current_task_state(draft)
         client = login(alliance_users["teacher_a"])
         for action in ("approve", "reject"):
-            url = reverse(
-                "wagtailadmin_pages:workflow_action",
-                args=[draft.pk, action, task_state.pk],
-            )
+            url = workflow_action_url(draft, action, task_state)
             assert _refused(client.post(url, {"comment": "x"}))
         cancel = reverse("wagtailadmin_pages:edit", args=[draft.pk])
         client.post(cancel, edit_form_data(draft, **{"action-cancel-workflow": "1"}))
@@ -173,7 +163,7 @@ class TestEditorBoundaries:
     ):
         teacher = alliance_users["teacher_a"]
         lesson = make_draft(teacher, subject="chinese", title="背影")
-        _submit(login(teacher), lesson)
+        submit(login(teacher), lesson)
         task_state = current_task_state(lesson)
         client = login(alliance_users["math_editor"])
         # The edit view (no editor access) …
@@ -181,10 +171,7 @@ class TestEditorBoundaries:
             client.get(reverse("wagtailadmin_pages:edit", args=[lesson.pk]))
         )
         # … the workflow action URL …
-        url = reverse(
-            "wagtailadmin_pages:workflow_action",
-            args=[lesson.pk, "approve", task_state.pk],
-        )
+        url = workflow_action_url(lesson, "approve", task_state)
         assert _refused(client.post(url, {}))
         # … and the edit view's workflow action, crafted.
         client.post(
@@ -210,22 +197,18 @@ class TestEditorBoundaries:
         maths = make_draft(teacher, subject="maths")
         chinese = make_draft(teacher, subject="chinese")
         client = login(teacher)
-        _submit(client, maths)
-        _submit(client, chinese)
+        submit(client, maths)
+        submit(client, chinese)
         chinese_state = current_task_state(chinese)
         client = login(alliance_users["math_editor"])
-        url = reverse(
-            "wagtailadmin_pages:workflow_action",
-            args=[maths.pk, "approve", chinese_state.pk],
-        )
-        response = client.post(url, {})
+        response = client.post(workflow_action_url(maths, "approve", chinese_state), {})
         assert response.status_code in (302, 403)
         chinese_state.refresh_from_db()
         assert chinese_state.status == TaskState.STATUS_IN_PROGRESS
         assert not LessonPage.objects.get(pk=chinese.pk).live
 
     def test_editor_cannot_pick_outside_scope(self, alliance_users, make_draft, login):
-        lesson = _publish(
+        lesson = publish(
             make_draft(alliance_users["teacher_a"], subject="chinese"),
             alliance_users["admin"],
         )
@@ -243,11 +226,9 @@ class TestBureauBoundaries:
     def test_bureau_cannot_change_anything(self, alliance_users, make_draft, login):
         teacher = alliance_users["teacher_a"]
         draft = make_draft(teacher, title="待审微课")
-        _submit(login(teacher), draft)
+        submit(login(teacher), draft)
         task_state = current_task_state(draft)
-        live = _publish(
-            make_draft(teacher, title="已发布微课"), alliance_users["admin"]
-        )
+        live = publish(make_draft(teacher, title="已发布微课"), alliance_users["admin"])
 
         client = login(alliance_users["bureau"])
         assert client.get(reverse("wagtailadmin_home")).status_code == 200
@@ -264,10 +245,7 @@ class TestBureauBoundaries:
         assert _refused(
             client.post(reverse("wagtailadmin_pages:unpublish", args=[live.pk]))
         )
-        url = reverse(
-            "wagtailadmin_pages:workflow_action",
-            args=[draft.pk, "approve", task_state.pk],
-        )
+        url = workflow_action_url(draft, "approve", task_state)
         assert _refused(client.post(url, {}))
         home = Page.objects.get(depth=2)
         assert _refused(
@@ -314,7 +292,7 @@ class TestAnonymous:
         response = client.post(reverse("alliance:pick", args=[draft.pk]))
         assert response.status_code == 302 and "/login/" in response.url
         # Once published it is served.
-        _publish(draft, alliance_users["admin"])
+        publish(draft, alliance_users["admin"])
         assert client.get(url).status_code == 200
 
 
@@ -341,6 +319,6 @@ class TestDraftFiles:
         assert response.status_code == 200
         assert b"".join(response.streaming_content) == b"lesson plan"
         assert login(alliance_users["math_editor"]).get(url).status_code == 200
-        _publish(draft, alliance_users["admin"])
+        publish(draft, alliance_users["admin"])
         client.logout()
         assert client.get(url).status_code == 200

@@ -26,18 +26,17 @@ from alliance.selectors import (
     quality_picks_at,
 )
 from catalog.models import LessonPage
-from tests.fixtures_alliance import current_task_state, edit_form_data
+from tests.fixtures_alliance import (
+    current_task_state,
+    publish,
+    submit,
+    workflow_action_url,
+)
 
 pytestmark = pytest.mark.django_db
 
 XSS = '<script>alert("x")</script><b>粗</b>'
 ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
-
-
-def _publish(page, user):
-    # Setting the scene, not testing permissions: publish as `user` directly.
-    page.save_revision(user=user).publish(user=user, skip_permission_checks=True)
-    return LessonPage.objects.get(pk=page.pk)
 
 
 def test_migration_creates_roles_rubric_and_workflow(alliance_setup):
@@ -66,7 +65,7 @@ def test_migration_creates_roles_rubric_and_workflow(alliance_setup):
 
 def test_rubric_score_is_weighted_and_logged(alliance_users, make_draft, login):
     editor = alliance_users["math_editor"]
-    page = _publish(make_draft(alliance_users["teacher_a"]), editor)
+    page = publish(make_draft(alliance_users["teacher_a"]), editor)
     rubric = services.default_rubric("micro_lesson")
     criteria = list(rubric.criteria.order_by("sort_order"))
     client = login(editor)
@@ -104,7 +103,7 @@ def test_two_reviewers_score_independently(alliance_users, make_draft):
         stage=Stage.objects.get(code="junior"),
         subject=Subject.objects.get(code="maths"),
     )
-    page = _publish(make_draft(alliance_users["teacher_a"]), editor)
+    page = publish(make_draft(alliance_users["teacher_a"]), editor)
     rubric = services.default_rubric("micro_lesson")
     values = {c.pk: 8 for c in rubric.criteria.all()}
     services.save_rubric_score(page, editor, rubric, values, "好")
@@ -119,7 +118,7 @@ def test_two_reviewers_score_independently(alliance_users, make_draft):
 
 def test_quality_status_is_unambiguous_at_any_date(alliance_users, make_draft):
     editor = alliance_users["math_editor"]
-    page = _publish(make_draft(alliance_users["teacher_a"]), editor)
+    page = publish(make_draft(alliance_users["teacher_a"]), editor)
     t0 = timezone.now() - timedelta(days=30)
     services.designate_quality_pick(page, editor, "好", moment=t0)
     with pytest.raises(ValidationError):
@@ -155,7 +154,7 @@ def test_quality_status_is_unambiguous_at_any_date(alliance_users, make_draft):
 
 
 def test_seeded_picks_without_log_fall_back_to_flag(alliance_users, make_draft):
-    page = _publish(make_draft(alliance_users["teacher_a"]), alliance_users["admin"])
+    page = publish(make_draft(alliance_users["teacher_a"]), alliance_users["admin"])
     moment = timezone.now() - timedelta(days=3)
     LessonPage.objects.filter(pk=page.pk).update(
         is_quality_pick=True, quality_picked_at=moment
@@ -169,7 +168,7 @@ def test_republishing_an_old_revision_keeps_the_decided_flag(
     alliance_users, make_draft
 ):
     editor = alliance_users["math_editor"]
-    page = _publish(make_draft(alliance_users["teacher_a"]), editor)
+    page = publish(make_draft(alliance_users["teacher_a"]), editor)
     services.designate_quality_pick(page, editor, "好")
     # The latest revision predates the pick (its copy says False).
     page.get_latest_revision().publish(user=editor, skip_permission_checks=True)
@@ -190,8 +189,8 @@ def test_featured_collections_on_site_in_order_and_escaped(
     from tests.factories import subject_page
 
     admin = alliance_users["admin"]
-    first = _publish(make_draft(alliance_users["teacher_a"], title="第一课"), admin)
-    second = _publish(make_draft(alliance_users["teacher_a"], title=XSS), admin)
+    first = publish(make_draft(alliance_users["teacher_a"], title="第一课"), admin)
+    second = publish(make_draft(alliance_users["teacher_a"], title=XSS), admin)
     hidden = make_draft(alliance_users["teacher_a"], title="未发布的课")
     collection = FeaturedCollection(
         title="八年级数学·方程 精品专辑" + XSS,
@@ -225,22 +224,12 @@ def test_titles_and_comments_escaped_in_queue_and_history(
 ):
     teacher, editor = alliance_users["teacher_a"], alliance_users["math_editor"]
     page = make_draft(teacher, title=XSS)
-    client = login(teacher)
-    client.post(
-        reverse("wagtailadmin_pages:edit", args=[page.pk]),
-        edit_form_data(page, **{"action-submit": "1"}),
-    )
+    submit(login(teacher), page)
     client = login(editor)
     queue = client.get(reverse("alliance:review_queue")).content.decode()
     assert ESCAPED in queue and XSS not in queue
     task_state = current_task_state(page)
-    client.post(
-        reverse(
-            "wagtailadmin_pages:workflow_action",
-            args=[page.pk, "reject", task_state.pk],
-        ),
-        {"comment": XSS},
-    )
+    client.post(workflow_action_url(page, "reject", task_state), {"comment": XSS})
     history = client.get(reverse("alliance:entry", args=[page.pk])).content.decode()
     assert ESCAPED in history and XSS not in history
     home = client.get(reverse("wagtailadmin_home")).content.decode()

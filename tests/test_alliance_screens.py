@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.fixtures_alliance import edit_form_data
+from tests.fixtures_alliance import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -11,10 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_editor_screens(alliance_users, make_draft, login):
     teacher, editor = alliance_users["teacher_a"], alliance_users["math_editor"]
     page = make_draft(teacher, title="勾股定理")
-    login(teacher).post(
-        reverse("wagtailadmin_pages:edit", args=[page.pk]),
-        edit_form_data(page, **{"action-submit": "1"}),
-    )
+    submit(login(teacher), page)
     client = login(editor)
     home = client.get(reverse("wagtailadmin_home")).content.decode()
     assert "待我审核（1）" in home and "勾股定理" in home

@@ -12,15 +12,14 @@ from wagtail.models import PageLogEntry, TaskState, WorkflowState
 from alliance.models import QualityDecision
 from alliance.selectors import is_quality_pick_at
 from catalog.models import LessonPage
-from tests.fixtures_alliance import current_task_state, edit_form_data, log_actions
+from tests.fixtures_alliance import (
+    current_task_state,
+    log_actions,
+    submit,
+    workflow_action_url,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def _action_url(page, action, task_state):
-    return reverse(
-        "wagtailadmin_pages:workflow_action", args=[page.pk, action, task_state.pk]
-    )
 
 
 def test_full_review_cycle(alliance_users, make_draft, login):
@@ -31,10 +30,7 @@ def test_full_review_cycle(alliance_users, make_draft, login):
     # 1. The teacher submits from the edit view.
     client = login(teacher)
     mail.outbox.clear()
-    response = client.post(
-        reverse("wagtailadmin_pages:edit", args=[page.pk]),
-        edit_form_data(page, **{"action-submit": "1"}),
-    )
+    response = submit(client, page)
     assert response.status_code == 302
     page.refresh_from_db()
     assert page.workflow_in_progress
@@ -60,7 +56,7 @@ def test_full_review_cycle(alliance_users, make_draft, login):
     mail.outbox.clear()
     task_state = current_task_state(page)
     response = client.post(
-        _action_url(page, "reject", task_state), {"comment": "请补充例题的讲解"}
+        workflow_action_url(page, "reject", task_state), {"comment": "请补充例题的讲解"}
     )
     assert response.status_code in (200, 302)
     task_state.refresh_from_db()
@@ -81,10 +77,7 @@ def test_full_review_cycle(alliance_users, make_draft, login):
     assert "请补充例题的讲解" in entry.content.decode()
 
     # 3. The teacher edits and resubmits: the same workflow resumes.
-    response = client.post(
-        reverse("wagtailadmin_pages:edit", args=[page.pk]),
-        edit_form_data(page, summary="补充了例题", **{"action-submit": "1"}),
-    )
+    response = submit(client, page, summary="补充了例题")
     assert response.status_code == 302
     assert log_actions(page).count("wagtail.workflow.resume") == 1
     new_task_state = current_task_state(page)
@@ -94,7 +87,7 @@ def test_full_review_cycle(alliance_users, make_draft, login):
     # 4. The editor approves: the workflow finishes and publishes.
     client = login(editor)
     mail.outbox.clear()
-    response = client.post(_action_url(page, "approve", new_task_state), {})
+    response = client.post(workflow_action_url(page, "approve", new_task_state), {})
     assert response.status_code in (200, 302)
     page = LessonPage.objects.get(pk=page.pk)
     assert page.live
@@ -151,11 +144,7 @@ def test_subject_change_reroutes_review(alliance_users, make_draft, login):
 
     teacher = alliance_users["teacher_a"]
     page = make_draft(teacher, title="浮力")
-    client = login(teacher)
-    client.post(
-        reverse("wagtailadmin_pages:edit", args=[page.pk]),
-        edit_form_data(page, **{"action-submit": "1"}),
-    )
+    submit(login(teacher), page)
     task_state = current_task_state(page)
     math, physics = alliance_users["math_editor"], alliance_users["physics_editor"]
     task = task_state.task.specific
@@ -172,13 +161,13 @@ def test_subject_change_reroutes_review(alliance_users, make_draft, login):
 
     # The maths editor can no longer approve it, even by a crafted POST.
     client = login(math)
-    client.post(_action_url(page, "approve", task_state), {})
+    client.post(workflow_action_url(page, "approve", task_state), {})
     task_state.refresh_from_db()
     assert task_state.status == TaskState.STATUS_IN_PROGRESS
     # The physics editor now sees it in the queue and can approve it.
     client = login(physics)
     assert "浮力" in client.get(reverse("alliance:review_queue")).content.decode()
-    client.post(_action_url(page, "approve", task_state), {})
+    client.post(workflow_action_url(page, "approve", task_state), {})
     task_state.refresh_from_db()
     assert task_state.status == TaskState.STATUS_APPROVED
     assert LessonPage.objects.get(pk=page.pk).live
@@ -214,10 +203,7 @@ def test_two_step_district_then_city_review(alliance_users, make_draft, login):
     teacher = alliance_users["teacher_a"]
     page = make_draft(teacher, title="全等三角形")
     mail.outbox.clear()
-    login(teacher).post(
-        reverse("wagtailadmin_pages:edit", args=[page.pk]),
-        edit_form_data(page, district=district.pk, **{"action-submit": "1"}),
-    )
+    submit(login(teacher), page, district=district.pk)
     assert LessonPage.objects.get(pk=page.pk).district == district
     assert [m.to for m in mail.outbox if "待审核" in m.subject] == [
         [district_editor.email]
@@ -225,20 +211,20 @@ def test_two_step_district_then_city_review(alliance_users, make_draft, login):
     step1 = current_task_state(page)
     assert step1.task_id == first.pk
     # The city editor cannot act on the district step.
-    login(city_editor).post(_action_url(page, "approve", step1), {})
+    login(city_editor).post(workflow_action_url(page, "approve", step1), {})
     step1.refresh_from_db()
     assert step1.status == TaskState.STATUS_IN_PROGRESS
-    login(district_editor).post(_action_url(page, "approve", step1), {})
+    login(district_editor).post(workflow_action_url(page, "approve", step1), {})
     step1.refresh_from_db()
     assert step1.status == TaskState.STATUS_APPROVED
     assert not LessonPage.objects.get(pk=page.pk).live
 
     step2 = current_task_state(page)
     assert step2.task_id == second.pk
-    login(district_editor).post(_action_url(page, "approve", step2), {})
+    login(district_editor).post(workflow_action_url(page, "approve", step2), {})
     step2.refresh_from_db()
     assert step2.status == TaskState.STATUS_IN_PROGRESS
-    login(city_editor).post(_action_url(page, "approve", step2), {})
+    login(city_editor).post(workflow_action_url(page, "approve", step2), {})
     step2.refresh_from_db()
     assert step2.status == TaskState.STATUS_APPROVED
     assert LessonPage.objects.get(pk=page.pk).live
