@@ -2,7 +2,7 @@
 
 from django.core.checks import Tags, Warning, register
 
-from .ffmpeg import ffmpeg_binary, ffprobe_binary, missing_binaries
+from .ffmpeg import ffmpeg_binary, missing_binaries
 
 
 @register(Tags.compatibility)
@@ -17,5 +17,5 @@ def ffmpeg_available(app_configs, **kwargs):
             if name == ffmpeg_binary()
             else "media_pipeline.W002",
         )
-        for name in missing_binaries([ffmpeg_binary(), ffprobe_binary()])
+        for name in missing_binaries()
     ]

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -115,6 +116,23 @@ class FFmpegCommand:
         return args
 
 
+def _run_captured(
+    args: list[str], timeout: float, tool: str, cwd: str | None = None
+) -> subprocess.CompletedProcess:
+    """Run to the end with stdout/stderr captured; FFmpegError on any failure."""
+    try:
+        proc = subprocess.run(
+            args, cwd=cwd, capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise FFmpegError(f"{tool} timed out", str(exc.stderr or ""), True) from exc
+    except OSError as exc:
+        raise FFmpegError(f"cannot start {args[0]}: {exc}") from exc
+    if proc.returncode != 0:
+        raise FFmpegError(f"{tool} exited {proc.returncode}", proc.stderr)
+    return proc
+
+
 def run(
     args: list[str],
     timeout: float,
@@ -126,22 +144,10 @@ def run(
     Returns stderr. Raises FFmpegError on failure or when the time limit passes.
     """
     if on_progress is None:
-        try:
-            proc = subprocess.run(
-                args, cwd=cwd, capture_output=True, text=True, timeout=timeout
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise FFmpegError("ffmpeg timed out", str(exc.stderr or ""), True) from exc
-        except OSError as exc:
-            raise FFmpegError(f"cannot start {args[0]}: {exc}") from exc
-        if proc.returncode != 0:
-            raise FFmpegError(f"ffmpeg exited {proc.returncode}", proc.stderr)
-        return proc.stderr
+        return _run_captured(args, timeout, "ffmpeg", cwd=cwd).stderr
 
     # Streaming variant: stderr goes to a temp file so a chatty ffmpeg can
     # never block on a full pipe while we read progress from stdout.
-    import tempfile
-
     deadline = time.monotonic() + timeout
     with tempfile.TemporaryFile(mode="w+") as err:
         try:
@@ -191,14 +197,7 @@ def ffprobe_json(path, demuxer: str | None = None, timeout: float = 30) -> dict:
         "-show_streams",
         *safe_input_args(path, demuxer),
     ]
-    try:
-        proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise FFmpegError("ffprobe timed out", str(exc.stderr or ""), True) from exc
-    except OSError as exc:
-        raise FFmpegError(f"cannot start ffprobe: {exc}") from exc
-    if proc.returncode != 0:
-        raise FFmpegError(f"ffprobe exited {proc.returncode}", proc.stderr)
+    proc = _run_captured(args, timeout, "ffprobe")
     try:
         return json.loads(proc.stdout or "{}")
     except ValueError as exc:

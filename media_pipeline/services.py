@@ -14,7 +14,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F
@@ -24,7 +23,7 @@ from . import ffmpeg, storage
 from .models import RenditionStatus, Video, VideoRendition, VideoStatus
 from .probe import ProbeResult, check_decodable, probe, validate
 from .rules import Reason, Rejected, bilingual
-from .transcode import run_transcode
+from .transcode import plan, run_transcode
 
 logger = logging.getLogger(__name__)
 
@@ -177,9 +176,8 @@ def _process(video: Video, workdir: Path) -> str:
     _set(video, status=VideoStatus.TRANSCODING, progress=0)
     out = workdir / "out"
     out.mkdir()
-    from .transcode import plan
-
-    wanted = [r.name for r in plan(result).rungs]
+    p = plan(result)
+    wanted = [r.name for r in p.rungs]
     video.renditions.exclude(profile__in=wanted).delete()
     renditions = {name: video.get_rendition(name) for name in wanted}
     VideoRendition.objects.filter(pk__in=[r.pk for r in renditions.values()]).update(
@@ -199,7 +197,7 @@ def _process(video: Video, workdir: Path) -> str:
             progress=round(percent, 1)
         )
 
-    p = run_transcode(src, result, out, on_progress=on_progress)
+    run_transcode(src, result, p, out, on_progress=on_progress)
     _store_outputs(video, p, out, renditions)
     _set(video, status=VideoStatus.READY, progress=100, reason="", retriable=False)
     return VideoStatus.READY
@@ -258,7 +256,7 @@ def _make_images(out: Path) -> dict[str, Path]:
 def early_check(path) -> dict | None:
     """Probe the head of an upload in progress; the rejection, if certain."""
     try:
-        result = probe(path, timeout=getattr(settings, "MEDIA_PROBE_TIMEOUT", 30))
+        result = probe(path)
     except Rejected as exc:
         if exc.code in (Reason.UNSUPPORTED_CONTAINER, Reason.EMPTY_FILE):
             return exc.rejection.as_dict()

@@ -243,12 +243,11 @@ def master_playlist(p: Plan, src: ProbeResult, workdir) -> str:
 def run_transcode(
     src_path,
     src: ProbeResult,
+    p: Plan,
     workdir,
-    profiles: list[str] | None = None,
     on_progress: Callable[[float], None] | None = None,
-) -> Plan:
-    """Transcode into workdir: {rung}.mp4, hls/*, poster.png, storyboard.jpg."""
-    p = plan(src, profiles)
+) -> None:
+    """Transcode `p` into workdir: {rung}.mp4, hls/*, poster.png, storyboard.jpg."""
     os.makedirs(os.path.join(workdir, "hls"), exist_ok=True)
     args = build_command(src_path, src, p)
     duration_us = (src.duration or 0) * 1_000_000
@@ -269,4 +268,3 @@ def run_transcode(
     ffmpeg.run(args, timeout=timeout, cwd=str(workdir), on_progress=progress)
     with open(os.path.join(workdir, "hls", "master.m3u8"), "w") as fh:
         fh.write(master_playlist(p, src, workdir))
-    return p

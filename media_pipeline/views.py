@@ -73,8 +73,8 @@ def hls_playlist(request, pk, name):
         ).exists()
     ):
         raise Http404
-    stored = f"renditions/{video.pk}/hls/{name}"
-    with default_storage.open(stored, "rb") as fh:
+    base = f"renditions/{video.pk}/hls/"
+    with default_storage.open(base + name, "rb") as fh:
         text = fh.read().decode("utf-8")
     out = []
     for line in text.splitlines():
@@ -82,13 +82,10 @@ def hls_playlist(request, pk, name):
             if line.endswith(".m3u8"):
                 line = reverse("media_pipeline:hls", args=[video.pk, line])
             else:
-                line = rendition_url(f"renditions/{video.pk}/hls/{line}")
+                line = rendition_url(base + line)
         elif line.startswith("#EXT-X-MAP:"):
             line = MAP_URI.sub(
-                lambda m, base=f"renditions/{video.pk}/hls/": (
-                    f'URI="{rendition_url(base + m.group(1))}"'
-                ),
-                line,
+                lambda m: f'URI="{rendition_url(base + m.group(1))}"', line
             )
         out.append(line)
     response = HttpResponse(

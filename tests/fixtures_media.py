@@ -52,6 +52,15 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+def wait_or_fail(port: int, proc: subprocess.Popen, what: str) -> None:
+    """Wait for a service started here; stop it and fail the test if it is not up."""
+    try:
+        wait_for_port(port, proc)
+    except RuntimeError as exc:
+        stop(proc)
+        pytest.fail(f"{what} did not start: {exc}")
+
+
 # --- Generated clips ------------------------------------------------------------
 
 # name -> (filename, ffmpeg output arguments after the lavfi inputs, seconds, size)
@@ -120,56 +129,41 @@ class ClipFactory:
             return self._generate(name)
         return getattr(self, name)()
 
+    def _ffmpeg(self, target: Path, args: list[str], timeout: float = 60) -> Path:
+        """Make `target` with `ffmpeg args… target` unless it is already there."""
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run(
+                ["ffmpeg", "-v", "error", "-y", *args, str(target)],
+                check=True,
+                timeout=timeout,
+            )
+        return target
+
     def _generate(self, name: str) -> Path:
         filename, out_args, seconds, size = CLIPS[name]
-        target = self.dir / name / filename
-        if target.exists():
-            return target
-        target.parent.mkdir(parents=True, exist_ok=True)
         audio = [] if "-c:a" not in out_args else ["-f", "lavfi", "-i", "sine=f=440"]
-        cmd = [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc=size={size}:rate=10",
-            *audio,
-            "-t",
-            str(seconds),
-            *out_args,
-            str(target),
-        ]
-        subprocess.run(cmd, check=True, timeout=120)
-        return target
+        return self._ffmpeg(
+            self.dir / name / filename,
+            ["-f", "lavfi", "-i", f"testsrc=size={size}:rate=10", *audio]
+            + ["-t", str(seconds), *out_args],
+            timeout=120,
+        )
 
     def portrait_rotated(self) -> Path:
         """A phone held upright: landscape pixels with a 90° display matrix."""
-        target = self.dir / "portrait" / "phone.mov"
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # ffmpeg 5.1 only writes the rotation when stream-copying.
-            subprocess.run(
-                ["ffmpeg", "-v", "error", "-y", "-i", str(self("landscape_854"))]
-                + ["-c", "copy", "-metadata:s:v:0", "rotate=90", str(target)],
-                check=True,
-                timeout=60,
-            )
-        return target
+        # ffmpeg 5.1 only writes the rotation when stream-copying.
+        return self._ffmpeg(
+            self.dir / "portrait" / "phone.mov",
+            ["-i", str(self("landscape_854"))]
+            + ["-c", "copy", "-metadata:s:v:0", "rotate=90"],
+        )
 
     def audio_only(self) -> Path:
-        target = self.dir / "audio" / "lesson.m4a"
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run(
-                ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=440"]
-                + ["-t", "31", "-c:a", "aac", str(target)],
-                check=True,
-                timeout=60,
-            )
-        return target
+        return self._ffmpeg(
+            self.dir / "audio" / "lesson.m4a",
+            ["-f", "lavfi", "-i", "sine=f=440", "-t", "31", "-c:a", "aac"],
+        )
 
     def zero_byte(self) -> Path:
         target = self.dir / "zero" / "empty.mp4"
@@ -223,6 +217,23 @@ def ffprobe_streams(path) -> dict:
     return json.loads(out)
 
 
+# --- tus requests -------------------------------------------------------------
+
+TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
+
+
+def tus_patch(client, url, offset: int, data: bytes):
+    """One tus PATCH of `data` at `offset` through the Django test client."""
+    return client.generic(
+        "PATCH",
+        url,
+        data,
+        content_type="application/offset+octet-stream",
+        HTTP_UPLOAD_OFFSET=str(offset),
+        **TUS,
+    )
+
+
 # --- S3 (moto server over HTTP) ---------------------------------------------------
 
 
@@ -238,11 +249,7 @@ def moto_server(tmp_path_factory):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    try:
-        wait_for_port(port, proc)
-    except RuntimeError as exc:
-        stop(proc)
-        pytest.fail(f"moto server did not start: {exc}")
+    wait_or_fail(port, proc, "moto server")
     yield f"http://127.0.0.1:{port}"
     stop(proc)
     log.close()
@@ -300,11 +307,7 @@ def redis_server(tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    try:
-        wait_for_port(port, proc)
-    except RuntimeError as exc:
-        stop(proc)
-        pytest.fail(f"redis-server did not start: {exc}")
+    wait_or_fail(port, proc, "redis-server")
     yield f"redis://127.0.0.1:{port}/0"
     stop(proc)
 

@@ -9,10 +9,9 @@ from django.core.management import call_command
 
 from ingest.models import Upload, UploadStatus
 from media_pipeline.models import Video
+from tests.fixtures_media import TUS, tus_patch
 
 pytestmark = pytest.mark.django_db
-
-TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 
 
 @pytest.fixture(autouse=True)
@@ -43,17 +42,6 @@ def create(client, length: int, filename="课堂.mp4", title="勾股定理"):
     )
 
 
-def patch(client, url, offset: int, data: bytes):
-    return client.generic(
-        "PATCH",
-        url,
-        data,
-        content_type="application/offset+octet-stream",
-        HTTP_UPLOAD_OFFSET=str(offset),
-        **TUS,
-    )
-
-
 def test_options_advertises_tus(client):
     response = client.options("/ingest/tus/")
     assert response["Tus-Version"] == "1.0.0"
@@ -74,17 +62,20 @@ def test_resumable_upload_with_hash_and_duplicate(
     url = response["Location"]
 
     third = len(data) // 3
-    assert patch(teacher_client, url, 0, data[:third]).status_code == 204
+    assert tus_patch(teacher_client, url, 0, data[:third]).status_code == 204
     # The connection drops; the client asks where to resume.
     head = teacher_client.head(url, **TUS)
     assert int(head["Upload-Offset"]) == third
     # A PATCH at the wrong offset is refused and changes nothing.
-    conflict = patch(teacher_client, url, 0, data[:100])
+    conflict = tus_patch(teacher_client, url, 0, data[:100])
     assert conflict.status_code == 409
     assert int(conflict["Upload-Offset"]) == third
-    assert patch(teacher_client, url, third, data[third : 2 * third]).status_code == 204
+    assert (
+        tus_patch(teacher_client, url, third, data[third : 2 * third]).status_code
+        == 204
+    )
     with django_capture_on_commit_callbacks() as callbacks:
-        final = patch(teacher_client, url, 2 * third, data[2 * third :])
+        final = tus_patch(teacher_client, url, 2 * third, data[2 * third :])
     assert final.status_code == 204
     assert len(callbacks) == 1  # the processing job, after commit
 
@@ -100,7 +91,7 @@ def test_resumable_upload_with_hash_and_duplicate(
 
     # The same bytes again: recognised, no second video, no second original.
     again = create(teacher_client, len(data))
-    response = patch(teacher_client, again["Location"], 0, data)
+    response = tus_patch(teacher_client, again["Location"], 0, data)
     assert response.status_code == 204
     assert response["Weike-Upload-Status"] == UploadStatus.DUPLICATE
     assert int(response["Weike-Video-Id"]) == video.pk
@@ -111,7 +102,7 @@ def test_bad_file_rejected_from_its_first_bytes(teacher_client):
     junk = b"This is a slide deck, not a video. " * 120_000  # ~4 MB
     url = create(teacher_client, len(junk), filename="slides.mp4")["Location"]
     first = junk[: 3 * 1024 * 1024]
-    response = patch(teacher_client, url, 0, first)
+    response = tus_patch(teacher_client, url, 0, first)
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "unsupported_container"
@@ -120,14 +111,17 @@ def test_bad_file_rejected_from_its_first_bytes(teacher_client):
     assert upload.status == UploadStatus.REJECTED
     assert upload.offset < len(junk)
     # Nothing more is accepted and no video was created.
-    assert patch(teacher_client, url, len(first), junk[len(first) :]).status_code == 422
+    assert (
+        tus_patch(teacher_client, url, len(first), junk[len(first) :]).status_code
+        == 422
+    )
     assert Video.objects.count() == 0
 
 
 def test_low_resolution_rejected_when_complete(teacher_client, media_clips):
     data = media_clips("low_res").read_bytes()
     url = create(teacher_client, len(data))["Location"]
-    response = patch(teacher_client, url, 0, data)
+    response = tus_patch(teacher_client, url, 0, data)
     assert response.status_code == 422
     assert response.json()["code"] == "resolution_too_low"
 
@@ -144,7 +138,7 @@ def test_stale_uploads_cleaned(teacher_client, media_clips, settings):
 
     data = media_clips("mp4_h264").read_bytes()
     url = create(teacher_client, len(data))["Location"]
-    patch(teacher_client, url, 0, data[:1000])
+    tus_patch(teacher_client, url, 0, data[:1000])
     upload = Upload.objects.get()
     spool = Path(settings.UPLOAD_SPOOL_DIR) / str(upload.pk)
     assert spool.exists()

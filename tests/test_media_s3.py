@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from ingest.models import Upload, UploadStatus
 from media_pipeline.models import Video, VideoStatus
-from tests.fixtures_media import PART_SIZE_FOR_TESTS, ffprobe_streams
+from tests.fixtures_media import PART_SIZE_FOR_TESTS, TUS, ffprobe_streams, tus_patch
 
 pytestmark = [pytest.mark.django_db, pytest.mark.s3]
-TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 
 
 @pytest.fixture
@@ -28,17 +27,6 @@ def tus_create(client, length, name="lesson.mp4"):
     return client.post(
         "/ingest/tus/", HTTP_UPLOAD_LENGTH=str(length), HTTP_UPLOAD_METADATA=meta, **TUS
     )["Location"]
-
-
-def tus_patch(client, url, offset, data):
-    return client.generic(
-        "PATCH",
-        url,
-        data,
-        content_type="application/offset+octet-stream",
-        HTTP_UPLOAD_OFFSET=str(offset),
-        **TUS,
-    )
 
 
 def keys(s3, prefix=""):

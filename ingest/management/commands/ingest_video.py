@@ -17,7 +17,7 @@ from django.utils.text import slugify
 
 from catalog.models import KnowledgePoint, LessonPage, SubjectPage
 from media_pipeline import services
-from media_pipeline.models import Video, VideoStatus
+from media_pipeline.models import VideoStatus
 from media_pipeline.probe import probe, validate
 from media_pipeline.rules import Rejected, bilingual
 
@@ -128,6 +128,3 @@ class Command(BaseCommand):
 def _academic_year() -> int:
     now = timezone.localdate()
     return now.year if now.month >= 8 else now.year - 1
-
-
-__all__ = ["Command", "Video"]
