@@ -177,8 +177,8 @@ def append(upload: Upload, offset: int, stream, content_length: int | None) -> U
             Upload.objects.filter(pk=upload.pk).update(head_checked=True)
             rejection = media_services.early_check(directory / "head")
             if rejection:
-                reject(upload, rejection["code"])
-                raise Rejected(rejection["code"])
+                reject(upload, rejection.code)
+                raise Rejected(rejection.code, **rejection.params)
         if upload.offset == upload.length:
             _complete(upload, hasher)
     return upload

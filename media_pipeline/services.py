@@ -22,7 +22,7 @@ from PIL import Image
 from . import ffmpeg, storage
 from .models import RenditionStatus, Video, VideoRendition, VideoStatus
 from .probe import ProbeResult, check_decodable, probe, validate
-from .rules import Reason, Rejected, bilingual
+from .rules import Reason, Rejected, Rejection, bilingual
 from .transcode import plan, run_transcode
 
 logger = logging.getLogger(__name__)
@@ -253,18 +253,19 @@ def _make_images(out: Path) -> dict[str, Path]:
     return made
 
 
-def early_check(path) -> dict | None:
-    """Probe the head of an upload in progress; the rejection, if certain."""
+def early_check(path) -> Rejection | None:
+    """Probe the head of an upload in progress; the rejection, if certain
+    (with the rule's numbers, for the message)."""
     try:
         result = probe(path)
     except Rejected as exc:
         if exc.code in (Reason.UNSUPPORTED_CONTAINER, Reason.EMPTY_FILE):
-            return exc.rejection.as_dict()
+            return exc.rejection
         return None  # a head that does not parse yet may still be a fine file
     try:
         validate(result, partial=True)
     except Rejected as exc:
-        return exc.rejection.as_dict()
+        return exc.rejection
     return None
 
 

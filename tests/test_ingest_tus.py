@@ -123,7 +123,11 @@ def test_low_resolution_rejected_when_complete(teacher_client, media_clips):
     url = create(teacher_client, len(data))["Location"]
     response = tus_patch(teacher_client, url, 0, data)
     assert response.status_code == 422
-    assert response.json()["code"] == "resolution_too_low"
+    body = response.json()
+    assert body["code"] == "resolution_too_low"
+    # The rule's numbers reach the teacher, not the template's placeholders.
+    assert "320×240" in body["message_zh"] and "{" not in body["message_zh"]
+    assert "320×240" in body["message_en"] and "{" not in body["message_en"]
 
 
 def test_size_limit(teacher_client, settings):
