@@ -1,21 +1,11 @@
 """Write side of the teachers' site: a draft lesson from a finished upload."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from django import forms
 from django.db import transaction
 from django.utils.text import slugify
 
+from catalog.academic_year import current_academic_year
 from catalog.models import Grade, KnowledgePoint, LessonPage, SubjectPage
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def current_academic_year(now=None) -> int:
-    """The academic year starts in September (2025 = 2025–2026)."""
-    now = now or datetime.now(SHANGHAI)
-    return now.year if now.month >= 9 else now.year - 1
 
 
 class LessonUploadForm(forms.Form):

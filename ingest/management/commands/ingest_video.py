@@ -12,9 +12,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.text import slugify
 
+from catalog.academic_year import current_academic_year
 from catalog.models import KnowledgePoint, LessonPage, SubjectPage
 from media_pipeline import services
 from media_pipeline.models import VideoStatus
@@ -98,7 +98,7 @@ class Command(BaseCommand):
             page = LessonPage(
                 title=opts["title"],
                 slug=f"{slug}-{uuid.uuid4().hex[:8]}",
-                academic_year=opts["academic_year"] or _academic_year(),
+                academic_year=opts["academic_year"] or current_academic_year(),
                 author=owner,
                 video=video,
                 live=False,
@@ -125,6 +125,3 @@ class Command(BaseCommand):
             )
 
 
-def _academic_year() -> int:
-    now = timezone.localdate()
-    return now.year if now.month >= 8 else now.year - 1
