@@ -182,7 +182,7 @@ def validate(result: ProbeResult, partial: bool = False) -> None:
     if result.has_video and result.video_codec not in set(r["VIDEO_CODECS"]):
         raise Rejected(Reason.UNSUPPORTED_CODEC, codec=result.video_codec)
     if r["REQUIRE_AUDIO"] and not result.has_audio and not partial:
-        raise Rejected(Reason.NO_VIDEO)
+        raise Rejected(Reason.NO_AUDIO)
     if result.has_video and result.width and result.height:
         if result.short_side < r["MIN_LINES"]:
             raise Rejected(

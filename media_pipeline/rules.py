@@ -17,6 +17,7 @@ class Reason(models.TextChoices):
     UNSUPPORTED_CONTAINER = "unsupported_container", "unsupported container"
     CORRUPT = "corrupt", "corrupt"
     NO_VIDEO = "no_video", "no video stream"
+    NO_AUDIO = "no_audio", "no audio stream"
     UNSUPPORTED_CODEC = "unsupported_codec", "unsupported codec"
     TOO_SHORT = "too_short", "too short"
     TOO_LONG = "too_long", "too long"
@@ -45,6 +46,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     Reason.NO_VIDEO: (
         "文件中没有视频画面（只有音频或为空）。",
         "The file has no video stream (audio only or empty).",
+    ),
+    Reason.NO_AUDIO: (
+        "文件中没有声音：本联盟要求微课带有讲解音轨。",
+        "The file has no audio stream: this alliance requires narrated lessons.",
     ),
     Reason.UNSUPPORTED_CODEC: (
         "不支持的视频编码：{codec}。",

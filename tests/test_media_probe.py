@@ -68,7 +68,12 @@ def test_rules_come_from_settings(media_clips, settings):
     assert info.value.code == Reason.UNSUPPORTED_CODEC
     assert "vp8" in info.value.rejection.message_zh
     settings.MEDIA_VALIDATION = {"MIN_LINES": 240}
-    validate(probe(media_clips("low_res")))
+    validate(probe(media_clips("low_res")))  # silent, and sound is optional
+    settings.MEDIA_VALIDATION = {"MIN_LINES": 240, "REQUIRE_AUDIO": True}
+    with pytest.raises(Rejected) as info:
+        validate(probe(media_clips("low_res")))
+    assert info.value.code == Reason.NO_AUDIO
+    assert "没有声音" in info.value.rejection.message_zh
 
 
 def test_every_reason_has_chinese_and_english_messages():
