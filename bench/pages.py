@@ -351,7 +351,7 @@ def main() -> int:
         cached = run_pass(
             "Production default (anonymous page cache on):", env, pages, args
         )
-        uncached = run_pass(
+        run_pass(
             "Page cache off (WEIKE_PAGE_CACHE_SECONDS=0):",
             {**env, "WEIKE_PAGE_CACHE_SECONDS": "0"},
             pages,
@@ -364,7 +364,6 @@ def main() -> int:
             f"\nworst p95 with the page cache (cold lessons aside): {worst:.1f} ms"
             " (target < 100 ms)"
         )
-        del uncached
     finally:
         if redis is not None:
             redis.terminate()

@@ -31,7 +31,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
+
+from pagegen import tree_step  # noqa: E402
+
 SH = ZoneInfo("Asia/Shanghai")
 YEAR = 2026
 
@@ -173,14 +177,6 @@ def fill_sqlite(n: int, universe: Universe, batch: int = 2000):
     locale = Locale.get_default()
     through = CatalogEntryPage.knowledge_points.through
     counters: dict[int, int] = {}
-    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-    def step(i):
-        out = ""
-        for _ in range(4):
-            i, r = divmod(i, 36)
-            out = alphabet[r] + out
-        return out
 
     done = 0
     while done < n:
@@ -200,7 +196,7 @@ def fill_sqlite(n: int, universe: Universe, batch: int = 2000):
                         title=f"资源{done + i}",
                         draft_title=f"资源{done + i}",
                         slug=slug,
-                        path=sp.path + step(counters[sp.pk]),
+                        path=sp.path + tree_step(counters[sp.pk]),
                         depth=sp.depth + 1,
                         numchild=0,
                         url_path=f"{sp.url_path}{slug}/",
@@ -344,6 +340,21 @@ def naive_engine(counter):
     return out
 
 
+def compare(label, n, counter, naive_unit, naive, target_ms, repeat):
+    """Full dashboard vs the naive counts (which must agree), then the parts."""
+    t_full, (full, cov) = best(lambda: full_dashboard(counter), repeat)
+    t_naive, naive_result = best(naive, repeat)
+    assert full == naive_result, (full, naive_result)
+    print(
+        f"{label} {n:,}: full dashboard {t_full * 1000:.0f} ms "
+        f"({len(full)} rules + coverage {cov.covered}/{cov.total} points) | "
+        f"naive one {naive_unit} per rule (rules only) {t_naive * 1000:.0f} ms | "
+        f"ratio naive/full {t_naive / t_full:.2f}x | "
+        f"target < {target_ms} ms: {'OK' if t_full * 1000 < target_ms else 'MISSED'}"
+    )
+    print(f"  {label} parts: {parts(counter, repeat)}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-engine", type=int, default=1_000_000)
@@ -374,18 +385,15 @@ def main():
         )
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
-        db = DatabaseCounter()
-        t_full, (full, cov) = best(lambda: full_dashboard(db), args.repeat)
-        t_naive, naive = best(lambda: naive_counts(YEAR), args.repeat)
-        assert full == naive, (full, naive)
-        print(
-            f"SQLite {args.n_db:,}: full dashboard {t_full * 1000:.0f} ms "
-            f"({len(full)} rules + coverage {cov.covered}/{cov.total} points) | "
-            f"naive one COUNT per rule (rules only) {t_naive * 1000:.0f} ms | "
-            f"ratio naive/full {t_naive / t_full:.2f}x | "
-            f"target < 2000 ms: {'OK' if t_full < 2 else 'MISSED'}"
+        compare(
+            "SQLite",
+            args.n_db,
+            DatabaseCounter(),
+            "COUNT",
+            lambda: naive_counts(YEAR),
+            2000,
+            args.repeat,
         )
-        print(f"  SQLite parts: {parts(db, args.repeat)}")
 
     if args.n_engine:
         from dashboard.engine import EngineCounter, QuotaIndex
@@ -409,17 +417,15 @@ def main():
                 f"indexed in {time.perf_counter() - t:.1f}s"
             )
             engine = EngineCounter(url, name)
-            t_full, (full, cov) = best(lambda: full_dashboard(engine), args.repeat)
-            t_naive, naive = best(lambda: naive_engine(engine), args.repeat)
-            assert full == naive, (full, naive)
-            print(
-                f"engine {args.n_engine:,}: full dashboard {t_full * 1000:.0f} ms "
-                f"({len(full)} rules + coverage {cov.covered}/{cov.total} points) | "
-                f"naive one _count per rule (rules only) {t_naive * 1000:.0f} ms | "
-                f"ratio naive/full {t_naive / t_full:.2f}x | "
-                f"target < 500 ms: {'OK' if t_full < 0.5 else 'MISSED'}"
+            compare(
+                "engine",
+                args.n_engine,
+                engine,
+                "_count",
+                lambda: naive_engine(engine),
+                500,
+                args.repeat,
             )
-            print(f"  engine parts: {parts(engine, args.repeat)}")
             index.es.indices.delete(index=name)
         finally:
             if node:

@@ -8,6 +8,7 @@ from catalog.models import Stage, Subject
 
 from .models import QuotaResourceType as T
 from .models import QuotaRule
+from .services import has_twin
 
 DEFAULT_YEARS = (2024, 2025, 2026)
 
@@ -40,24 +41,17 @@ def seed_quota_rules(years=DEFAULT_YEARS) -> int:
         for order, (stage_codes, subject_code, rtype, quality, target) in enumerate(
             SEED_RULES
         ):
-            subject = subjects[subject_code] if subject_code else None
             wanted = {stages[c].pk for c in stage_codes}
-            twins = QuotaRule.objects.filter(
-                year=year,
-                district=None,
-                subject=subject,
-                resource_type=rtype,
-                quality_only=quality,
-            )
-            if any(set(t.stages.values_list("pk", flat=True)) == wanted for t in twins):
+            scope = {
+                "district_id": None,
+                "subject_id": subjects[subject_code].pk if subject_code else None,
+                "resource_type": rtype,
+                "quality_only": quality,
+            }
+            if has_twin(year, wanted, **scope):
                 continue
             rule = QuotaRule.objects.create(
-                year=year,
-                subject=subject,
-                resource_type=rtype,
-                quality_only=quality,
-                target=target,
-                sort_order=order,
+                year=year, **scope, target=target, sort_order=order
             )
             rule.stages.set(wanted)
             created += 1

@@ -351,26 +351,31 @@ def breakdown(spec: RuleSpec, by: str, district_id=None, counter=None) -> list[d
     return rows
 
 
+def has_twin(year: int, stage_ids, **scope) -> bool:
+    """Whether `year` has a rule with these stages and the same scope
+    (district_id, subject_id, resource_type, quality_only)."""
+    twins = QuotaRule.objects.filter(year=year, **scope)
+    return any(
+        set(t.stages.values_list("pk", flat=True)) == set(stage_ids) for t in twins
+    )
+
+
 def copy_rules_to_year(rules, year: int) -> list[QuotaRule]:
     """Copy rules (with their stages) to another year; skips existing twins."""
     created = []
     for rule in rules:
         stage_ids = set(rule.stages.values_list("pk", flat=True))
-        twins = QuotaRule.objects.filter(
-            year=year,
-            district_id=rule.district_id,
-            subject_id=rule.subject_id,
-            resource_type=rule.resource_type,
-            quality_only=rule.quality_only,
-        )
-        if any(set(t.stages.values_list("pk", flat=True)) == stage_ids for t in twins):
+        scope = {
+            "district_id": rule.district_id,
+            "subject_id": rule.subject_id,
+            "resource_type": rule.resource_type,
+            "quality_only": rule.quality_only,
+        }
+        if has_twin(year, stage_ids, **scope):
             continue
         copy = QuotaRule.objects.create(
             year=year,
-            district_id=rule.district_id,
-            subject_id=rule.subject_id,
-            resource_type=rule.resource_type,
-            quality_only=rule.quality_only,
+            **scope,
             target=rule.target,
             label=rule.label.replace(str(rule.year), str(year)),
             sort_order=rule.sort_order,

@@ -15,7 +15,7 @@ from catalog.models import District, Subject
 from .coverage import coverage, heatmap
 from .models import QuotaRule
 from .permissions import can_view_dashboard
-from .reports import build_report, to_csv, to_xlsx
+from .reports import MONTHS, build_report, to_csv, to_xlsx
 from .services import SHANGHAI, breakdown, dashboard_counts, get_counter
 
 BREAKDOWNS = {"district": "区县", "school": "学校", "teacher": "教师"}
@@ -60,7 +60,6 @@ def dashboard(request):
     now, year, district_id = _filters(request)
     counter = get_counter()
     results, attached = dashboard_counts(year, district_id, now=now, counter=counter)
-    months = [f"{m}月" for m in range(1, 13)]
     local_now = now.astimezone(SHANGHAI)
     last_month = (
         12
@@ -70,7 +69,7 @@ def dashboard(request):
         else 0
     )
     chart = {
-        "months": months,
+        "months": MONTHS,
         "series": [
             {
                 "name": r.spec.label,
@@ -102,7 +101,7 @@ def dashboard(request):
     subjects = Subject.objects.in_bulk({g["subject_id"] for g in cov.gaps})
     years = sorted(
         set(QuotaRule.objects.values_list("year", flat=True).distinct())
-        | {now.astimezone(SHANGHAI).year, year}
+        | {local_now.year, year}
     )
     context = {
         "year": year,
@@ -111,7 +110,7 @@ def dashboard(request):
         "districts": District.objects.all(),
         "results": results,
         "source": counter.name,
-        "today": now.astimezone(SHANGHAI).date(),
+        "today": local_now.date(),
         "chart": chart,
         "drill": drill,
         "breakdowns": BREAKDOWNS,

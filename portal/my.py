@@ -63,6 +63,12 @@ def _status(page, state) -> str:
     return EntryStatus.DRAFT
 
 
+def _status_and_comment(page, states, comments) -> tuple[str, str]:
+    state = states.get(page.pk)
+    comment = comments.get(state["id"]) if state else None
+    return _status(page, state), comment["comment"] if comment else ""
+
+
 def my_entries(user):
     """My entries (owner or author), newest first, with status; 3 queries."""
     pages = list(
@@ -73,15 +79,13 @@ def my_entries(user):
     states, comments = _latest_workflow_states([p.pk for p in pages])
     rows = []
     for page in pages:
-        state = states.get(page.pk)
-        comment = comments.get(state["id"]) if state else None
-        status = _status(page, state)
+        status, comment = _status_and_comment(page, states, comments)
         rows.append(
             {
                 "page": page,
                 "status": status,
                 "status_label": EntryStatus(status).label,
-                "comment": comment["comment"] if comment else "",
+                "comment": comment,
                 "video": video_info(video_of(page), renditions=[]),
             }
         )
@@ -89,17 +93,14 @@ def my_entries(user):
 
 
 def entry_status(page) -> dict:
-    states, comments = _latest_workflow_states([page.pk])
-    state = states.get(page.pk)
-    comment = comments.get(state["id"]) if state else None
-    status = _status(page, state)
+    status, comment = _status_and_comment(page, *_latest_workflow_states([page.pk]))
     info = video_info(video_of(page), renditions=[])
     return {
         "id": page.pk,
         "title": page.title,
         "status": status,
         "status_label": str(EntryStatus(status).label),
-        "comment": comment["comment"] if comment else "",
+        "comment": comment,
         "video": {
             "state": info.state,
             "state_label": str(info.state_label),

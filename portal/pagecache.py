@@ -11,6 +11,7 @@ cookie) always get a fresh render.
 """
 
 import hashlib
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -80,10 +81,9 @@ class AnonymousPageCacheMiddleware:
 def cached_view(view):
     """Decorator for portal views: anonymous GETs may be served from cache."""
 
+    @wraps(view)
     def wrapper(request, *args, **kwargs):
         mark(request)
         return view(request, *args, **kwargs)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper

@@ -4,6 +4,7 @@ queries whatever the size of the catalog (no N+1)."""
 import re
 from collections import defaultdict
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 
 from catalog.models import (
@@ -26,6 +27,7 @@ from .viewcounts import pending_views
 
 KpLink = CatalogEntryPage.knowledge_points.through
 
+PAGE_SIZE = 24
 SORTS = {
     "newest": ("-first_published_at", "-pk"),
     "views": ("-view_count", "-first_published_at"),
@@ -53,6 +55,12 @@ def sorted_entries(qs, sort: str):
     return qs.order_by(*SORTS.get(sort, SORTS["newest"]))
 
 
+def entries_page(qs, params):
+    """The ?p= page of `qs` in the ?sort= order (unknown sorts: newest)."""
+    sort = params.get("sort", "newest")
+    return Paginator(sorted_entries(qs, sort), PAGE_SIZE).get_page(params.get("p"))
+
+
 # --- Home ---------------------------------------------------------------------
 
 
@@ -66,10 +74,6 @@ def newest_quality_picks(limit=8):
 
 def most_viewed(limit=8):
     return list(sorted_entries(entry_cards(), "views")[:limit])
-
-
-def newest_entries(limit=8):
-    return list(sorted_entries(entry_cards(), "newest")[:limit])
 
 
 def featured_collections(limit=4):
@@ -259,12 +263,12 @@ def knowledge_point_detail(kp: KnowledgePoint):
     return {"ancestors": ancestors, "children": children}
 
 
-def entries_for_knowledge_point(kp: KnowledgePoint, sort="newest"):
+def entries_for_knowledge_point(kp: KnowledgePoint):
     """Live entries on this knowledge point or any point below it."""
     ids = CatalogEntryPage.objects.filter(
         knowledge_points__path__startswith=kp.path
     ).values("pk")
-    return sorted_entries(entry_cards().filter(pk__in=ids), sort)
+    return entry_cards().filter(pk__in=ids)
 
 
 # --- Lesson page ----------------------------------------------------------------

@@ -2,15 +2,17 @@
 
 A view increments a cache counter (Redis INCR in production, the local-memory
 cache by default); `flush_view_counts` (command and task) periodically adds the
-accumulated deltas to CatalogEntryPage.view_count with one F() update per page
-and takes exactly the flushed amount off the counter, so views recorded while
-the flush runs are kept for the next one. Engine indexes get the new counts by
-a partial update (search.services.sync_view_counts).
+accumulated deltas to CatalogEntryPage.view_count with F() updates (one per
+distinct delta, not per page) and takes exactly the flushed amount off the
+counter, so views recorded while the flush runs are kept for the next one.
+Engine indexes get the new counts by a partial update
+(search.services.sync_view_counts).
 """
 
 import logging
 import threading
 import time
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -109,11 +111,16 @@ def _flush_chunk(page_ids) -> int:
     deltas = pending_views(page_ids)
     if not deltas:
         return 0
+    ids_by_delta = defaultdict(list)
+    for page_id, delta in deltas.items():
+        ids_by_delta[delta].append(page_id)
     try:
         # One transaction per chunk: a single short write lock on SQLite.
+        # One UPDATE per distinct delta (few: most pages got a handful of
+        # views), not one per page.
         with transaction.atomic():
-            for page_id, delta in deltas.items():
-                CatalogEntryPage.objects.filter(pk=page_id).update(
+            for delta, ids in ids_by_delta.items():
+                CatalogEntryPage.objects.filter(pk__in=ids).update(
                     view_count=F("view_count") + delta
                 )
     except DatabaseError:

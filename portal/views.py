@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required as _login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -16,7 +15,6 @@ from . import search, selectors, services
 from .cache import cached
 from .pagecache import cached_view
 
-PAGE_SIZE = 24
 # Teachers log in on the site itself, not through the admin's login page.
 login_required = _login_required(login_url="portal:login")
 
@@ -67,35 +65,28 @@ def knowledge_point(request, pk):
     kp = get_object_or_404(
         KnowledgePoint.objects.select_related("stage", "subject", "grade"), pk=pk
     )
-    sort = request.GET.get("sort", "newest")
-    if sort not in selectors.SORTS:
-        sort = "newest"
-    entries = Paginator(
-        selectors.entries_for_knowledge_point(kp, sort), PAGE_SIZE
-    ).get_page(request.GET.get("p"))
+    entries = selectors.entries_page(
+        selectors.entries_for_knowledge_point(kp), request.GET
+    )
     return render(
         request,
         "portal/knowledge_point.html",
-        {
-            "kp": kp,
-            "sort": sort,
-            "sorts": SORT_LABELS,
-            "entries": entries,
-            **selectors.knowledge_point_detail(kp),
-        },
+        {"kp": kp, "entries": entries, **selectors.knowledge_point_detail(kp)},
     )
 
 
-SORT_LABELS = [("newest", "最新"), ("views", "最多观看"), ("quality", "精品优先")]
+def _my_entry(request, page_id):
+    """One of the user's own entries (owner or author), else 404 / 403."""
+    page = get_object_or_404(CatalogEntryPage, pk=page_id).specific
+    if not my_lessons.can_follow(request.user, page):
+        raise PermissionDenied
+    return page
 
 
 @login_required
 def entry_status(request, page_id):
     """Live status of one of my entries (polled by the upload and my pages)."""
-    page = get_object_or_404(CatalogEntryPage, pk=page_id).specific
-    if not my_lessons.can_follow(request.user, page):
-        raise PermissionDenied
-    return JsonResponse(my_lessons.entry_status(page))
+    return JsonResponse(my_lessons.entry_status(_my_entry(request, page_id)))
 
 
 @login_required
@@ -173,7 +164,8 @@ def knowledge_point_picker(request):
     children = {}
     for kp in points:
         children.setdefault(kp.parent_id, []).append(kp)
-    roots = [kp for kp in points if kp.parent_id not in {p.pk for p in points}]
+    pks = {kp.pk for kp in points}
+    roots = [kp for kp in points if kp.parent_id not in pks]
 
     def node(kp):
         return {
@@ -193,8 +185,5 @@ def knowledge_point_picker(request):
 def my_preview(request, page_id):
     """The author's preview of a lesson before it is published (plays the
     transcoded video as the public page will)."""
-    page = get_object_or_404(CatalogEntryPage, pk=page_id).specific
-    if not my_lessons.can_follow(request.user, page):
-        raise PermissionDenied
-    draft = page.get_latest_revision_as_object()
+    draft = _my_entry(request, page_id).get_latest_revision_as_object()
     return draft.serve_preview(request, draft.default_preview_mode)

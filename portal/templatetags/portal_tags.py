@@ -1,13 +1,10 @@
 from django import template
-from django.core.paginator import Paginator
 
 from .. import selectors
 from ..cache import catalog_version as _catalog_version
 from ..media import _url, video_info, video_of
 
 register = template.Library()
-
-PAGE_SIZE = 24
 
 
 @register.simple_tag
@@ -21,7 +18,6 @@ def home_data():
     return {
         "picks": selectors.newest_quality_picks(8),
         "popular": selectors.most_viewed(8),
-        "newest": selectors.newest_entries(8),
         "collections": selectors.featured_collections(4),
     }
 
@@ -29,10 +25,8 @@ def home_data():
 @register.simple_tag(takes_context=True)
 def subject_entries(context, page):
     """A subject page's entries, sorted (?sort=) and paginated (?p=)."""
-    request = context["request"]
-    sort = request.GET.get("sort", "newest")
-    qs = selectors.sorted_entries(selectors.entry_cards().child_of(page), sort)
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("p"))
+    qs = selectors.entry_cards().child_of(page)
+    return selectors.entries_page(qs, context["request"].GET)
 
 
 @register.simple_tag
@@ -42,8 +36,12 @@ def entry_detail(page):
 
 @register.simple_tag
 def player(page):
-    video = video_of(page)
-    return video_info(video)
+    """Player data of a lesson page; computed once per page object, as the
+    lesson template asks for it in two blocks (Open Graph tags and content)."""
+    info = getattr(page, "_portal_player", None)
+    if info is None:
+        info = page._portal_player = video_info(video_of(page))
+    return info
 
 
 @register.filter
