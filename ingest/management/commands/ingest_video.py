@@ -123,5 +123,3 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{video.status} [{video.reason}] {video.reason_message_en}"
             )
-
-
