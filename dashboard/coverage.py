@@ -24,7 +24,7 @@ from catalog.models import (
     Stage,
     Subject,
 )
-from catalog.models.knowledge import PATH_SEP
+from catalog.models.knowledge import path_ids
 
 MIN_DEPTH = 2
 
@@ -40,10 +40,6 @@ def attached_point_ids_db() -> set[int]:
         .values_list("knowledgepoint_id", flat=True)
         .distinct()
     )
-
-
-def _path_ids(path: str) -> list[int]:
-    return [int(p) for p in path.strip(PATH_SEP).split(PATH_SEP) if p]
 
 
 @dataclass
@@ -109,7 +105,7 @@ def coverage(
     # every attached point that can cover one of them.
     for pk, path, *_rest in rows:
         if pk in attached:
-            covered_ids.update(_path_ids(path))
+            covered_ids.update(path_ids(path))
     names = {r[0]: r[3] for r in rows}
     cells: dict[tuple, CoverageCell] = {}
     result = Coverage()
@@ -127,7 +123,7 @@ def coverage(
             cell.covered += 1
             result.covered += 1
         elif with_gaps:
-            ancestors = [names.get(i) or "?" for i in _path_ids(path)]
+            ancestors = [names.get(i) or "?" for i in path_ids(path)]
             result.gaps.append(
                 {
                     "id": pk,

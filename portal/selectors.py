@@ -19,7 +19,7 @@ from catalog.models import (
     Textbook,
     Unit,
 )
-from catalog.models.knowledge import PATH_SEP
+from catalog.models.knowledge import path_ids
 from catalog.selectors import stage_subject_counts
 
 from .cache import cached
@@ -125,10 +125,6 @@ def unit_sort_key(unit):
     return (unit.sort_order, chinese_number(match.group(1)) if match else 999, unit.pk)
 
 
-def _path_ids(path: str) -> list[int]:
-    return [int(p) for p in path.strip(PATH_SEP).split(PATH_SEP) if p]
-
-
 def subject_tree(stage: Stage, subject: Subject) -> dict:
     """Grade → textbook → unit → knowledge point, with live entry counts.
 
@@ -152,7 +148,7 @@ def subject_tree(stage: Stage, subject: Subject) -> dict:
         kp = by_id.get(kp_id)
         if kp is None:
             continue
-        for ancestor_id in _path_ids(kp.path):
+        for ancestor_id in path_ids(kp.path):
             entries_by_kp[ancestor_id].add(entry_id)
 
     grade_counts = dict(

@@ -16,6 +16,12 @@ from .taxonomy import Grade, Stage, Subject, TextbookEdition, Unit
 PATH_SEP = "/"
 
 
+def path_ids(path: str) -> list[int]:
+    """The ids in a materialised path ("/3/17/42/"), root first, the point
+    itself last: a point's ancestors without a query."""
+    return [int(part) for part in path.strip(PATH_SEP).split(PATH_SEP) if part]
+
+
 class KnowledgePointQuerySet(models.QuerySet):
     def descendants_of(self, point, include_self=True):
         qs = self.filter(path__startswith=point.path)
@@ -99,7 +105,7 @@ class KnowledgePoint(models.Model):
 
     def ancestors(self):
         """Root first, self excluded."""
-        ids = [int(part) for part in self.path.strip(PATH_SEP).split(PATH_SEP)[:-1]]
+        ids = path_ids(self.path)[:-1]
         by_id = KnowledgePoint.objects.in_bulk(ids)
         return [by_id[i] for i in ids if i in by_id]
 
