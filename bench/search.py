@@ -63,7 +63,6 @@ def generate(n: int, seed: int = 7) -> None:
     )
 
     rng = random.Random(seed)
-    has_views = any(f.name == "view_count" for f in CatalogEntryPage._meta.fields)
     subjects = list(SubjectPage.objects.all())
     grades = {}
     for g in Grade.objects.all():
@@ -109,8 +108,8 @@ def generate(n: int, seed: int = 7) -> None:
                     rng.choice([2024, 2025, 2026]),
                     "cc-by-nc-4.0",
                     r.random() < 0.1,
+                    r.randint(0, 5000),
                 )
-                + ((r.randint(0, 5000),) if has_views else ())
             )
             lessons.append((page.pk,))
             if kp:
@@ -121,10 +120,9 @@ def generate(n: int, seed: int = 7) -> None:
                 )
         columns = (
             "page_ptr_id, summary, stage_id, subject_id, grade_id, resource_type,"
-            " academic_year, licence, is_quality_pick"
-            + (", view_count" if has_views else "")
+            " academic_year, licence, is_quality_pick, view_count"
         )
-        marks = ",".join(["%s"] * (10 if has_views else 9))
+        marks = ",".join(["%s"] * 10)
         with connection.cursor() as cur:
             cur.executemany(
                 f"INSERT INTO {CatalogEntryPage._meta.db_table} ({columns})"

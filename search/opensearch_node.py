@@ -52,7 +52,7 @@ ANALYSIS_COMMON_DESCRIPTOR = """\
 description=Adds "built in" analyzers to OpenSearch (cjk, ngram, shingle, ...).
 version={v}
 name=analysis-common
-classname=org.opensearch.analysis.common.CommonAnalysisModulePlugin
+classname={classname}
 java.version=11
 opensearch.version={v}
 custom.foldername=
@@ -90,9 +90,8 @@ def install(version: str = VERSION) -> Path:
         module = unpacked / "modules" / "analysis-common"
         module.mkdir(parents=True, exist_ok=True)
         shutil.copy2(jar, module / jar.name)
-        descriptor = ANALYSIS_COMMON_DESCRIPTOR.format(v=version).replace(
-            "org.opensearch.analysis.common.CommonAnalysisModulePlugin",
-            _plugin_classname(jar),
+        descriptor = ANALYSIS_COMMON_DESCRIPTOR.format(
+            v=version, classname=_plugin_classname(jar)
         )
         (module / "plugin-descriptor.properties").write_text(descriptor)
 

@@ -12,10 +12,12 @@ import heapq
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache, partial
 from operator import itemgetter
 
 from modelsearch.backends import get_search_backend
 from modelsearch.backends.elasticsearchbase import ElasticsearchBaseSearchBackend
+from modelsearch.index import FilterField
 from wagtail.models import Site
 
 from catalog.models import (
@@ -184,9 +186,14 @@ def search_lessons(params: Mapping | LessonQuery, backend: str = "default"):
     search_backend = _backend(backend)
     parsed = ParsedQuery(query.q)
     if isinstance(search_backend, ElasticsearchBaseSearchBackend):
-        pks, total, facets, relaxed = _engine_search(search_backend, query, parsed)
+        run = partial(_engine_search, search_backend, query, parsed)
     else:
-        pks, total, facets, relaxed = _db_search(query, parsed)
+        run = partial(_db_search, query, parsed)
+    pks, total, facets = run(strict=True)
+    relaxed = bool(parsed) and total == 0 and len(parsed.groups) > 1
+    if relaxed:
+        # Nothing has every word (a typo, an extra word): any word will do.
+        pks, total, facets = run(strict=False)
     return LessonResults(
         total=total,
         page=query.page,
@@ -214,10 +221,13 @@ def _backend(name: str):
     return _BACKENDS[key]
 
 
-def _knowledge_point_ids(point: KnowledgePoint) -> list[int]:
-    return list(
-        KnowledgePoint.objects.descendants_of(point).values_list("pk", flat=True)
-    )
+def _facet_filters(query: LessonQuery):
+    """(facet name, value) of every facet filter `query` sets, the knowledge
+    point aside (it also matches its descendants)."""
+    for name in ("stage", "subject", "grade", "district", "type", "quality", "year"):
+        value = getattr(query, name)
+        if value not in (None, ""):
+            yield name, getattr(value, "pk", value)
 
 
 def _page_bounds(query: LessonQuery) -> tuple[int, int]:
@@ -229,40 +239,27 @@ def _page_bounds(query: LessonQuery) -> tuple[int, int]:
 
 
 def _db_filtered(query: LessonQuery):
-    qs = CatalogEntryPage.objects.live()
-    for name in ("stage", "subject", "grade", "district"):
-        value = getattr(query, name)
-        if value is not None:
-            qs = qs.filter(**{f"{name}_id": value.pk})
-    if query.type:
-        qs = qs.filter(resource_type=query.type)
-    if query.quality is not None:
-        qs = qs.filter(is_quality_pick=query.quality)
-    if query.year:
-        qs = qs.filter(academic_year=query.year)
+    qs = CatalogEntryPage.objects.live().filter(
+        **{FACET_FIELDS[name]: value for name, value in _facet_filters(query)}
+    )
     if query.knowledge_point is not None:
         through = CatalogEntryPage.knowledge_points.through
+        points = KnowledgePoint.objects.descendants_of(query.knowledge_point)
         qs = qs.filter(
             pk__in=through.objects.filter(
-                knowledgepoint_id__in=_knowledge_point_ids(query.knowledge_point)
+                knowledgepoint_id__in=points.values("pk")
             ).values("catalogentrypage_id")
         )
     return qs
 
 
-def _db_search(query: LessonQuery, parsed: ParsedQuery):
+def _db_search(query: LessonQuery, parsed: ParsedQuery, strict: bool):
     """Every matching row in one statement (search/db_match.py), then facet
     counts, order and page in Python."""
-    filtered = _db_filtered(query)
-    relaxed = False
-    rows = matching_rows(filtered, parsed or None)
-    if parsed and not rows and len(parsed.groups) > 1:
-        # Nothing has every word (a typo, an extra word): any word will do.
-        relaxed = True
-        rows = matching_rows(filtered, parsed, strict=False)
+    rows = matching_rows(_db_filtered(query), parsed or None, strict)
     start, stop = _page_bounds(query)
     pks = [row[0] for row in heapq.nsmallest(stop, rows, key=_sort_key(query, parsed))]
-    return pks[start:stop], len(rows), _db_facets(rows), relaxed
+    return pks[start:stop], len(rows), _db_facets(rows)
 
 
 _COL = {name: i for i, name in enumerate(MATCH_COLUMNS)}
@@ -303,17 +300,21 @@ def _db_facets(rows) -> dict[str, dict]:
 # --- Elasticsearch / OpenSearch ----------------------------------------------
 
 
-def _column(mapping, name):
-    for search_field in CatalogEntryPage.get_search_fields():
-        if search_field.field_name == name and type(search_field).__name__ == (
-            "FilterField"
-        ):
-            return mapping.get_field_column_name(search_field)
-    raise KeyError(name)
-
-
 def engine_columns(backend) -> dict[str, str]:
-    mapping = backend.mapping_class(CatalogEntryPage)
+    """Document field names of the catalog's filter fields (fixed for a
+    mapping class, so worked out once). Read-only: the dict is shared."""
+    return _engine_columns(backend.mapping_class)
+
+
+@cache
+def _engine_columns(mapping_class) -> dict[str, str]:
+    mapping = mapping_class(CatalogEntryPage)
+    filter_columns: dict[str, str] = {}
+    for search_field in CatalogEntryPage.get_search_fields():
+        if type(search_field) is FilterField:
+            filter_columns.setdefault(
+                search_field.field_name, mapping.get_field_column_name(search_field)
+            )
     names = {
         "live": "live",
         "first_published_at": "first_published_at",
@@ -322,7 +323,7 @@ def engine_columns(backend) -> dict[str, str]:
         "views": "view_count",
         **FACET_FIELDS,
     }
-    columns = {key: _column(mapping, name) for key, name in names.items()}
+    columns = {key: filter_columns[name] for key, name in names.items()}
     columns["_content_type"] = mapping.get_content_type()
     return columns
 
@@ -342,22 +343,14 @@ def _engine_text_query(parsed: ParsedQuery, strict: bool) -> dict:
     return {"bool": {"should": clauses + [boost], "minimum_should_match": 1}}
 
 
-def _engine_search(backend, query: LessonQuery, parsed: ParsedQuery):
+def _engine_search(backend, query: LessonQuery, parsed: ParsedQuery, strict: bool):
     cols = engine_columns(backend)
     filters: list[dict] = [
         {"term": {"_django_content_type": cols["_content_type"]}},
         {"term": {cols["live"]: True}},
     ]
-    for name in ("stage", "subject", "grade", "district"):
-        value = getattr(query, name)
-        if value is not None:
-            filters.append({"term": {cols[name]: value.pk}})
-    if query.type:
-        filters.append({"term": {cols["type"]: query.type}})
-    if query.quality is not None:
-        filters.append({"term": {cols["quality"]: query.quality}})
-    if query.year:
-        filters.append({"term": {cols["year"]: query.year}})
+    for name, value in _facet_filters(query):
+        filters.append({"term": {cols[name]: value}})
     if query.knowledge_point is not None:
         filters.append(
             {"term": {cols["knowledge_point_tree"]: query.knowledge_point.pk}}
@@ -374,29 +367,20 @@ def _engine_search(backend, query: LessonQuery, parsed: ParsedQuery):
         name: {"terms": {"field": cols[name], "size": 200}} for name in FACET_FIELDS
     }
     aggs["knowledge_point"] = {"terms": {"field": cols["knowledge_point"], "size": 500}}
+    must = [_engine_text_query(parsed, strict)] if parsed else []
+    body = {
+        "query": {"bool": {"must": must, "filter": filters}},
+        "sort": sort,
+        "from": start,
+        "size": query.page_size,
+        "_source": False,
+        "stored_fields": ["pk"],
+        "track_total_hits": True,
+        "aggs": aggs,
+    }
     index = backend.get_index_for_model(CatalogEntryPage).name
-
-    def run(strict):
-        must = [_engine_text_query(parsed, strict)] if parsed else []
-        body = {
-            "query": {"bool": {"must": must, "filter": filters}},
-            "sort": sort,
-            "from": start,
-            "size": query.page_size,
-            "_source": False,
-            "stored_fields": ["pk"],
-            "track_total_hits": True,
-            "aggs": aggs,
-        }
-        return backend.es.search(index=index, body=body)
-
-    response = run(strict=True)
-    relaxed = False
+    response = backend.es.search(index=index, body=body)
     total = response["hits"]["total"]["value"]
-    if parsed and total == 0 and len(parsed.groups) > 1:
-        relaxed = True
-        response = run(strict=False)
-        total = response["hits"]["total"]["value"]
     pks = [int(hit["fields"]["pk"][0]) for hit in response["hits"]["hits"]]
     facets = {}
     for name, agg in response["aggregations"].items():
@@ -407,7 +391,7 @@ def _engine_search(backend, query: LessonQuery, parsed: ParsedQuery):
                 key = bucket.get("key_as_string", str(key)) in ("true", "1")
             buckets[key] = bucket["doc_count"]
         facets[name] = buckets
-    return pks, total, facets, relaxed
+    return pks, total, facets
 
 
 # --- shared output ------------------------------------------------------------

@@ -11,8 +11,6 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 
-# Routers are added here as capabilities land, e.g.
-# api.add_router("/lessons/", "search.api.router")
 api.add_router("/lessons/", "search.api.router")
 api.add_router("/quotas/", "dashboard.api.quotas_router")
 api.add_router("/coverage/", "dashboard.api.coverage_router")

@@ -13,7 +13,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("ingest/", include("ingest.urls")),
     path("media-pipeline/", include("media_pipeline.urls")),
-    path("search/", include("search.urls")),
     path("alliance/", include("alliance.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("", include("portal.urls")),
