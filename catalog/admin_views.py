@@ -41,10 +41,15 @@ class KnowledgeImportView(WagtailAdminTemplateMixin, TemplateView):
     page_title = _("Import knowledge points")
     header_icon = "upload"
 
+    # Imports create and update points: both permissions (the menu item too).
+    permissions = ["catalog.add_knowledgepoint", "catalog.change_knowledgepoint"]
+
+    @classmethod
+    def user_may_import(cls, user) -> bool:
+        return user.has_perms(cls.permissions)
+
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perms(
-            ["catalog.add_knowledgepoint", "catalog.change_knowledgepoint"]
-        ):
+        if not self.user_may_import(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

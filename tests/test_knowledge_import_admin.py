@@ -54,3 +54,28 @@ def test_teacher_cannot_import(client, taxonomy):
     client.force_login(UserFactory(username="t1", is_staff=True))
     assert upload(client, GOOD).status_code in (302, 403)
     assert not KnowledgePoint.objects.exists()
+
+
+def test_menu_link_shown_only_to_those_the_view_admits(client, db):
+    """A user who may add but not change knowledge points is refused by the
+    import, so the admin menu must not offer it to them."""
+    from django.contrib.auth.models import Permission
+
+    def perm(codename):
+        return Permission.objects.get(
+            content_type__app_label="catalog", codename=codename
+        )
+
+    access = Permission.objects.get(codename="access_admin")
+    user = UserFactory(username="kp_adder")
+    user.user_permissions.add(access, perm("add_knowledgepoint"))
+    client.force_login(user)
+    denied = client.get(URL)  # Wagtail answers PermissionDenied with a redirect
+    assert (denied.status_code, denied["Location"]) == (302, "/admin/")
+    assert URL not in client.get("/admin/").content.decode()
+
+    user.user_permissions.add(perm("change_knowledgepoint"))
+    user = type(user).objects.get(pk=user.pk)  # fresh permission cache
+    client.force_login(user)
+    assert client.get(URL).status_code == 200
+    assert URL in client.get("/admin/").content.decode()
