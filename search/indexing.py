@@ -56,11 +56,10 @@ def knowledge_point_ids(entry) -> list[int]:
 def knowledge_point_tree_ids(entry) -> list[int]:
     """Direct knowledge points and all their ancestors: filtering on a point
     then finds entries on any of its descendants."""
-    from catalog.models.knowledge import PATH_SEP
+    from catalog.models.knowledge import path_ids
 
     ids: set[int] = set()
     for point in entry.knowledge_points.all():
         ids.add(point.pk)
-        # The materialised path holds the ancestors' ids (no query needed).
-        ids.update(int(x) for x in point.path.strip(PATH_SEP).split(PATH_SEP) if x)
+        ids.update(path_ids(point.path))  # the ancestors, without a query
     return sorted(ids)

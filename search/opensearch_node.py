@@ -10,17 +10,13 @@ download beyond the registry. Everything is cached in ~/.cache/weike/ (outside
 the repository) and fetched once; downloading and running are shared with
 search/elasticsearch_node.py (search/engine_node.py).
 
-Usage from Python::
-
-    with running_node() as url:  # "http://127.0.0.1:PORT"
-        ...
+Usage from Python: `node = start()`, then `node.url`, and `node.stop()`.
 
 From the shell: scripts/opensearch.sh {fetch|run} (see that file).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import zipfile
@@ -107,15 +103,6 @@ def install(version: str = VERSION) -> Path:
 def start(port: int | None = None, heap: str = "512m", timeout: float = 120.0) -> Node:
     """Start a single node on 127.0.0.1; waits until the cluster is yellow/green."""
     return launch(OPENSEARCH, install(), port=port, heap=heap, timeout=timeout)
-
-
-@contextlib.contextmanager
-def running_node(**kwargs):
-    node = start(**kwargs)
-    try:
-        yield node.url
-    finally:
-        node.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
