@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from ingest.knowledge_import import (
+from catalog.knowledge_import import (
     SUPPORTED_SUFFIXES,
     ImportRefused,
     import_knowledge_points,

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import Page, Site
 
-from ingest.knowledge_import import import_knowledge_points
+from catalog.knowledge_import import import_knowledge_points
 
 from .demo_data import (
     DEMO_PASSWORD,

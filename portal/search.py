@@ -33,7 +33,8 @@ def find(params) -> dict:
     context["results"] = [
         dict(
             hit,
-            title_html=mark_safe(hit["title_html"]),  # escaped by search.text
+            # escaped by text_analysis.chinese.highlight
+            title_html=mark_safe(hit["title_html"]),
             snippet=mark_safe(hit["snippet"]),
         )
         for hit in result.hits

@@ -9,7 +9,7 @@ entry that matches and passes the filters, its score, sort keys, facet columns
 and knowledge points. Counting facets, sorting and paging those rows happen in
 Python: the filters leave a few thousand rows at most for a keyword search.
 
-Words and their alternative splits come from search/text.py, exactly as for
+Words and their alternative splits come from text_analysis/chinese.py, exactly as for
 modelsearch's own `.search()` and the engine, so all return the same documents.
 """
 
@@ -20,8 +20,7 @@ from modelsearch.conf import get_app_config
 from modelsearch.utils import get_descendants_content_types_pks
 
 from catalog.models import CatalogEntryPage
-
-from .text import ParsedQuery
+from text_analysis.chinese import ParsedQuery
 
 # Columns of a matched row, in SELECT order (the facet names of selectors.py
 # map onto these; `kps` is a comma-separated list of knowledge-point ids).

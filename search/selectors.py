@@ -3,7 +3,7 @@
 `search_lessons(params)` validates the parameters, then runs on the database
 backend (modelsearch + ORM facet counts) or on Elasticsearch/OpenSearch (one
 request: query, filters, sort and all facet aggregations). Both see the same
-segmented words (search/text.py), so they match the same documents.
+segmented words (text_analysis/chinese.py), so they match the same documents.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from catalog.models import (
     TextbookEdition,
 )
 from catalog.models.pages import ResourceType
+from text_analysis.chinese import ParsedQuery, highlight
 
 from .db_match import COLUMNS as MATCH_COLUMNS
 from .db_match import matching_rows
-from .text import ParsedQuery, highlight
 
 PAGE_SIZE = 20
 MAX_PAGE = 500

@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
+from catalog.knowledge_import import ImportRefused, import_knowledge_points
 from catalog.models import KnowledgePoint, KnowledgePointPlacement, Unit
-from ingest.knowledge_import import ImportRefused, import_knowledge_points
 
 HEADER = "code,name,parent_code,stage,subject,grade,edition,unit\n"
 GOOD = HEADER + (

@@ -3,7 +3,7 @@ OpenSearch and Elasticsearch nodes (`engine_backend` runs each engine test on
 both); plus equal facet counts and hits on the database and each engine."""
 
 from search.selectors import search_lessons
-from search.text import ParsedQuery, highlight
+from text_analysis.chinese import ParsedQuery, highlight
 
 # (query, titles that must all be in the top 5)
 RELEVANCE = [

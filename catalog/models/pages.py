@@ -24,7 +24,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from search.fields import ChineseAutocompleteField, ChineseSearchField
+from text_analysis.search_fields import ChineseAutocompleteField, ChineseSearchField
 
 from .knowledge import KnowledgePoint
 from .taxonomy import District, Grade, School, Stage, Subject, TextbookEdition
@@ -325,22 +325,22 @@ class CatalogEntryPage(Page):
         )
 
     def search_related_text(self):
-        from search.indexing import related_text
+        from catalog.search_document import related_text
 
         return related_text(self)
 
     def search_pinyin(self):
-        from search.indexing import pinyin_keys
+        from catalog.search_document import pinyin_keys
 
         return pinyin_keys(self)
 
     def search_knowledge_point_ids(self):
-        from search.indexing import knowledge_point_ids
+        from catalog.search_document import knowledge_point_ids
 
         return knowledge_point_ids(self)
 
     def search_knowledge_point_tree_ids(self):
-        from search.indexing import knowledge_point_tree_ids
+        from catalog.search_document import knowledge_point_tree_ids
 
         return knowledge_point_tree_ids(self)
 

@@ -1,15 +1,16 @@
 """What our database and engine backends add to modelsearch's: Chinese queries.
 
-Indexed text is segmented by the search fields (search/fields.py); here a query
-string is segmented the same way and turned into modelsearch query objects, so
-`.search("二次函数图像")` from Wagtail's admin or our selector behaves alike.
+Indexed text is segmented by the search fields (text_analysis/search_fields.py);
+here a query string is segmented the same way and turned into modelsearch query
+objects, so `.search("二次函数图像")` from Wagtail's admin or our selector
+behaves alike.
 """
 
 from __future__ import annotations
 
 from modelsearch.query import And, MatchAll, Or, PlainText
 
-from ..text import ParsedQuery
+from text_analysis.chinese import ParsedQuery
 
 
 def build_query(parsed: ParsedQuery, strict: bool = True):

@@ -18,7 +18,7 @@ and the `lowercase`, `stop`, `shingle` and `hunspell` filters exist; no
   index's `default` analyzer can only be of type `standard`, which would cut
   Chinese into single characters);
 - width and case folding happen in Python: the search fields' text and the
-  query words are folded by search/text.py for every backend, and any other
+  query words are folded by text_analysis/chinese.py for every backend, and any other
   search field's value is folded here (`fold`: NFKC + lowercase);
 - autocomplete edge n-grams (1-15 characters of every whitespace-separated
   word, as modelsearch's `edgengram` filter makes them) are written into the
@@ -38,7 +38,8 @@ from modelsearch.backends.elasticsearch8 import (
 )
 from modelsearch.index import AutocompleteField, SearchField
 
-from ..text import fold
+from text_analysis.chinese import fold
+
 from .common import ChineseQueryMixin
 
 ANALYZER = "whitespace"  # pre-built in Elasticsearch's core

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ingest.knowledge_import import ImportRefused, import_knowledge_points
+from catalog.knowledge_import import ImportRefused, import_knowledge_points
 
 
 class Command(BaseCommand):

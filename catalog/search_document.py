@@ -1,18 +1,18 @@
 """What a catalog entry contributes to the search index (called from the model).
 
-Kept here so catalog/models/pages.py only lists the fields.
+Kept beside the models so catalog/models/pages.py only lists the fields.
 """
 
 from __future__ import annotations
 
-from .text import pinyin_text
+from text_analysis.chinese import pinyin_text
 
 
 def related_text(entry) -> str:
     """Names searchers use that live on related rows: knowledge points and their
     ancestors, tags, author, school, district, stage/subject/grade/edition names
     and subject synonyms."""
-    from catalog.models import KnowledgePoint
+    from .models import KnowledgePoint
 
     parts: list[str] = []
     # Sorted: the document must not depend on the database's row order
@@ -56,7 +56,7 @@ def knowledge_point_ids(entry) -> list[int]:
 def knowledge_point_tree_ids(entry) -> list[int]:
     """Direct knowledge points and all their ancestors: filtering on a point
     then finds entries on any of its descendants."""
-    from catalog.models.knowledge import path_ids
+    from .models.knowledge import path_ids
 
     ids: set[int] = set()
     for point in entry.knowledge_points.all():

@@ -17,7 +17,7 @@ from zipfile import BadZipFile
 
 from django.db import transaction
 
-from catalog.models import (
+from .models import (
     Grade,
     KnowledgePoint,
     KnowledgePointPlacement,

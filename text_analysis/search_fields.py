@@ -2,12 +2,12 @@
 
 modelsearch's database and Elasticsearch/OpenSearch backends both read a
 field's text through `field.get_value(obj)`; segmenting there gives every
-backend the same words (see search/text.py).
+backend the same words (see text_analysis/chinese.py).
 """
 
 from modelsearch import index
 
-from .text import segment
+from .chinese import segment
 
 
 class ChineseSearchField(index.SearchField):
