@@ -7,20 +7,20 @@ from __future__ import annotations
 
 from text_analysis.chinese import pinyin_text
 
+from .knowledge_paths import path_ids
+
 
 def related_text(entry) -> str:
     """Names searchers use that live on related rows: knowledge points and their
     ancestors, tags, author, school, district, stage/subject/grade/edition names
     and subject synonyms."""
-    from .models import KnowledgePoint
-
     parts: list[str] = []
     # Sorted: the document must not depend on the database's row order
     # (reconcile compares documents).
     points = sorted(entry.knowledge_points.all(), key=lambda p: p.pk)
     ancestor_ids = set(knowledge_point_tree_ids(entry)) - {p.pk for p in points}
     ancestors = (
-        KnowledgePoint.objects.filter(pk__in=ancestor_ids)
+        entry.knowledge_points.model.objects.filter(pk__in=ancestor_ids)
         .order_by("path")
         .values_list("name", flat=True)
         if ancestor_ids
@@ -56,8 +56,6 @@ def knowledge_point_ids(entry) -> list[int]:
 def knowledge_point_tree_ids(entry) -> list[int]:
     """Direct knowledge points and all their ancestors: filtering on a point
     then finds entries on any of its descendants."""
-    from .models.knowledge import path_ids
-
     ids: set[int] = set()
     for point in entry.knowledge_points.all():
         ids.add(point.pk)

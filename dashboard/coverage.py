@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from catalog.knowledge_paths import path_ids
 from catalog.models import (
     CatalogEntryPage,
     Grade,
@@ -24,7 +25,6 @@ from catalog.models import (
     Stage,
     Subject,
 )
-from catalog.models.knowledge import path_ids
 
 MIN_DEPTH = 2
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 
+from catalog.knowledge_paths import path_ids
 from catalog.models import (
     CatalogEntryPage,
     Grade,
@@ -19,7 +20,6 @@ from catalog.models import (
     Textbook,
     Unit,
 )
-from catalog.models.knowledge import path_ids
 from catalog.selectors import stage_subject_counts
 
 from .cache import cached

@@ -11,15 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from ..knowledge_paths import PATH_SEP, path_ids
 from .taxonomy import Grade, Stage, Subject, TextbookEdition, Unit
-
-PATH_SEP = "/"
-
-
-def path_ids(path: str) -> list[int]:
-    """The ids in a materialised path ("/3/17/42/"), root first, the point
-    itself last: a point's ancestors without a query."""
-    return [int(part) for part in path.strip(PATH_SEP).split(PATH_SEP) if part]
 
 
 class KnowledgePointQuerySet(models.QuerySet):
