@@ -395,3 +395,65 @@ def test_resolver_refuses_links_private_folders_and_tricks(tree, raw):
     from weike.media_serve import resolve_media_path
 
     assert resolve_media_path(raw, root=tree) is None
+
+
+# --- Originals are never handed out; stored objects carry our types ---------
+
+
+def test_the_player_never_falls_back_to_the_original(db):
+    from portal.media import video_info
+
+    for status in ["", "uploaded", "probing", "transcoding", "failed", "rejected"]:
+        video = Video(pk=41, title="t", file="originals/2026/11/ab/poc.html")
+        video.status = status
+        info = video_info(video)
+        assert info.mp4_url == "" and info.mp4_sources == [], status
+
+
+def test_the_video_edit_form_does_not_link_the_original(admin_client, draft):
+    video = draft["video"]
+    response = admin_client.get(
+        f"/admin/snippets/media_pipeline/video/edit/{video.pk}/"
+    )
+    assert response.status_code == 200
+    assert video.file.url not in response.content.decode()
+
+
+def head(s3, key):
+    return s3["client"].head_object(Bucket=s3["bucket"], Key=key)["ContentType"]
+
+
+@pytest.mark.s3
+def test_pipeline_outputs_carry_allow_listed_types_on_s3(db, s3_storage, tmp_path):
+    from media_pipeline import storage
+
+    local = tmp_path / "bytes"
+    local.write_bytes(POLYGLOT)
+    expected = {
+        "renditions/9/1080p.mp4": "video/mp4",
+        "renditions/9/hls/1080p_00001.m4s": "video/iso.segment",
+        "renditions/9/hls/1080p_init.mp4": "video/mp4",
+        "renditions/9/hls/master.m3u8": "application/vnd.apple.mpegurl",
+        "renditions/9/poster.webp": "image/webp",
+        "renditions/9/storyboard.jpg": "image/jpeg",
+        "renditions/9/stray.html": "application/octet-stream",
+        "renditions/9/stray.svg": "application/octet-stream",
+    }
+    for name, content_type in expected.items():
+        stored = storage.upload(local, name)
+        assert head(s3_storage, stored) == content_type, name
+
+
+@pytest.mark.s3
+def test_an_original_named_html_is_stored_as_opaque_bytes_on_s3(db, s3_storage):
+    import io
+
+    from media_pipeline.services import create_video
+
+    video = create_video(
+        title="poc",
+        fileobj=io.BytesIO(POLYGLOT),
+        original_filename="poc.html",
+        enqueue=False,
+    )
+    assert head(s3_storage, video.file.name) == "application/octet-stream"
