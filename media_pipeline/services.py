@@ -14,12 +14,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from PIL import Image
 
 from . import ffmpeg, storage
+from .media_types import OPAQUE
 from .models import RenditionStatus, Video, VideoRendition, VideoStatus
 from .probe import ProbeResult, check_decodable, probe, validate
 from .rules import Reason, Rejected, Rejection, bilingual
@@ -66,7 +66,9 @@ def create_video(
     )
     if fileobj is not None:
         name = os.path.basename(original_filename or getattr(fileobj, "name", "video"))
-        storage.with_retries(video.file.save, name, File(fileobj), save=False)
+        # An original is opaque bytes whatever its name says (`poc.html`).
+        original = storage.typed_file(fileobj, name, OPAQUE)
+        storage.with_retries(video.file.save, name, original, save=False)
     else:
         video.file.name = stored_name
     video.save()

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 
+from .media_types import OPAQUE, content_type_for
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 CHUNK = 1024 * 1024
@@ -68,15 +70,28 @@ def download(name: str, dest_path, storage: Storage | None = None) -> str:
     return with_retries(_copy)
 
 
+def typed_file(fileobj, name: str, content_type: str) -> File:
+    """A File whose object in S3 gets exactly `content_type`.
+
+    django-storages takes a `content_type` attribute over its guess from the
+    name, so nothing we store is typed by a client's file name or by the
+    host's mime.types (FileSystemStorage ignores the attribute).
+    """
+    typed = File(fileobj, name=os.path.basename(name))
+    typed.content_type = content_type
+    return typed
+
+
 def upload(local_path, name: str, storage: Storage | None = None) -> str:
     """Store a local file under exactly `name` (replacing it: jobs re-run)."""
     storage = storage or default_storage
+    content_type = content_type_for(name) or OPAQUE
 
     def _put() -> str:
         if storage.exists(name):
             storage.delete(name)
         with open(local_path, "rb") as fh:
-            return storage.save(name, File(fh, name=os.path.basename(name)))
+            return storage.save(name, typed_file(fh, name, content_type))
 
     return with_retries(_put)
 

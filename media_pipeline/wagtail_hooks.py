@@ -24,6 +24,9 @@ class VideoViewSet(SnippetViewSet):
     list_filter = ["status", "reason"]
     search_fields = ["title", "original_filename", "sha256"]
     inspect_view_enabled = True
+    # The original is set by the upload paths only; its file widget would
+    # link to it (a signed URL on S3) and originals are never handed out.
+    exclude_form_fields = ["file"]
 
     def retry_view(self, request, pk):
         video = get_object_or_404(Video, pk=pk)

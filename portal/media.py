@@ -104,12 +104,9 @@ def video_info(video, renditions=None) -> VideoInfo:
         info.state = PlayerState.FAILED
         info.reason = _reason(video)
         return info
-    if status != "ready" and status:
-        return info
-    if not status:
-        # Placeholder model without a pipeline: play the original file.
-        info.mp4_url = _url(getattr(video, "file", None))
-        info.state = PlayerState.READY if info.mp4_url else PlayerState.PROCESSING
+    if status != "ready":
+        # Only renditions are ever played; the uploaded original is never
+        # handed out as a URL, whatever state the video is in.
         return info
     info.state = PlayerState.READY
     # Served through the playlist view: it checks access and signs segment URLs.

@@ -1,34 +1,151 @@
 """Serving local media files (the embedded default) with access checks.
 
 With S3 the bucket is private and every URL is signed; on the local disk the
-same promise needs a gate: video files go through `can_view_video`, Wagtail
-images are public, and everything else (originals, documents, pending
-imports) is never served directly — documents have Wagtail's own serve view.
+same promise needs a gate. The gate decides on the file that would actually
+be opened, never on the text of the URL: the path is refused outright if it
+contains anything a plain stored name never does (`%`, `\\`, control
+characters, `.`/`..` or empty segments, Unicode look-alikes), then resolved
+with symlinks against MEDIA_ROOT, and only then is the access rule applied to
+the resolved name:
+
+* `renditions/<video id>/…` — only through `can_view_video`;
+* `images/…`, `original_images/…` (Wagtail) — public;
+* everything else (originals, documents, pending imports, unknown) — never.
+
+Only files whose extension is in `media_pipeline.media_types` are served, with
+that type, `nosniff` and a sandboxing CSP, so an uploaded HTML or SVG file can
+never run as a page of this site.
 """
 
+from __future__ import annotations
+
 import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.urls import re_path
-from django.views.static import serve
+from django.utils.http import http_date
+from django.views.static import was_modified_since
 
 from media_pipeline.access import can_view_video
+from media_pipeline.media_types import content_type_for
 from media_pipeline.models import Video
 
-PUBLIC_PREFIXES = ("images/", "original_images/")
-RENDITION = re.compile(r"^renditions/(\d+)/")
+PUBLIC_FOLDERS = frozenset({"images", "original_images"})
+VIDEO_FOLDER = "renditions"
+SERVED_FOLDERS = PUBLIC_FOLDERS | {VIDEO_FOLDER}
+RENDITION = re.compile(r"renditions/([0-9]{1,18})/.+", re.ASCII)
+MAX_PATH = 1024  # far above any stored name; keeps the OS out of the question
+MAX_SEGMENT = 255
+MEDIA_CSP = "default-src 'none'; sandbox"
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A local media file that may be served, subject to the access rule."""
+
+    relative: str  # resolved name under MEDIA_ROOT, "/"-separated
+    absolute: Path
+    folder: str  # first segment of `relative`: what the access rule looks at
+    content_type: str
+    video_id: int | None = None
+
+
+def _is_plain_name(raw: str) -> bool:
+    """Does `raw` look like a name our storage wrote? (checked before any I/O)
+
+    Django has percent-decoded the URL once; whatever is left that a stored
+    name never contains is refused rather than interpreted.
+    """
+    if not raw or len(raw) > MAX_PATH or raw.startswith("/"):
+        return False
+    if "%" in raw or "\\" in raw:
+        return False
+    # Fullwidth dots and slashes and other compatibility forms: a name that
+    # changes under NFKC is not one we stored.
+    if unicodedata.normalize("NFKC", raw) != raw:
+        return False
+    # Control, format (zero-width, bidi), surrogate and unassigned characters.
+    if any(unicodedata.category(ch).startswith("C") for ch in raw):
+        return False
+    segments = raw.split("/")
+    return all(
+        seg and not seg.startswith(".") and len(seg) <= MAX_SEGMENT for seg in segments
+    )
+
+
+def _classify(relative: str, absolute: Path) -> MediaFile | None:
+    folder = relative.split("/", 1)[0]
+    if folder not in SERVED_FOLDERS:
+        return None
+    content_type = content_type_for(relative)
+    if content_type is None:
+        return None
+    video_id = None
+    if folder == VIDEO_FOLDER:
+        match = RENDITION.fullmatch(relative)
+        if match is None:
+            return None
+        video_id = int(match.group(1))
+    return MediaFile(relative, absolute, folder, content_type, video_id)
+
+
+def resolve_media_path(raw: str, root=None) -> MediaFile | None:
+    """The servable file `raw` names under MEDIA_ROOT, or None (→ 404).
+
+    Normalise first, then decide: the name is resolved with symlinks and must
+    come out as itself, inside the root, in a served folder, with a served
+    extension. A symlink (into a private folder, out of MEDIA_ROOT, or from a
+    public folder into `renditions/`) is refused whatever it points at.
+    """
+    if not _is_plain_name(raw):
+        return None
+    base = Path(root if root is not None else settings.MEDIA_ROOT).resolve()
+    try:
+        target = (base / raw).resolve(strict=True)
+        if not target.is_file():
+            return None
+        relative = target.relative_to(base).as_posix()
+    except (OSError, RuntimeError, ValueError):  # missing, loop, outside base
+        return None
+    if relative != raw:
+        return None
+    return _classify(relative, target)
+
+
+def _may_view(user, media: MediaFile) -> bool:
+    if media.folder in PUBLIC_FOLDERS:
+        return True
+    if media.video_id is None:
+        return False
+    video = Video.objects.filter(pk=media.video_id).first()
+    return video is not None and can_view_video(user, video)
+
+
+def _secure(response, media: MediaFile):
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = MEDIA_CSP
+    if media.video_id is not None:
+        # A draft's file may be served to its author: no shared cache keeps it.
+        response["Cache-Control"] = "private"
+    return response
 
 
 def protected_media(request, path):
-    match = RENDITION.match(path)
-    if match:
-        video = Video.objects.filter(pk=int(match.group(1))).first()
-        if video is None or not can_view_video(request.user, video):
-            raise Http404
-    elif not path.startswith(PUBLIC_PREFIXES):
+    media = resolve_media_path(path)
+    if media is None or not _may_view(request.user, media):
         raise Http404
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    stat = media.absolute.stat()
+    if not was_modified_since(
+        request.META.get("HTTP_IF_MODIFIED_SINCE"), stat.st_mtime
+    ):
+        return _secure(HttpResponseNotModified(), media)
+    response = FileResponse(media.absolute.open("rb"), content_type=media.content_type)
+    response["Last-Modified"] = http_date(stat.st_mtime)
+    return _secure(response, media)
 
 
 def media_urlpatterns():

@@ -1,0 +1,36 @@
+"""The media types the site stores and serves, by file extension.
+
+One allow-list for both directions: objects written by the pipeline carry
+these types (never one guessed from a client's file name or the host's
+mime.types, which maps `.ts` to a Qt file on some systems), and local media is
+served only when its extension is listed here. Anything else — `.html`,
+`.svg`, `.js`, no extension — has no type and is not served.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+# What transcode.py and services.py write (MP4, HLS fMP4, posters, storyboard)
+# and what Wagtail stores for images and their renditions. SVG is left out on
+# purpose: an SVG opened inline runs its scripts.
+CONTENT_TYPES = {
+    "mp4": "video/mp4",
+    "m4s": "video/iso.segment",
+    "m3u8": "application/vnd.apple.mpegurl",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "gif": "image/gif",
+    "avif": "image/avif",
+}
+
+# Originals and anything unknown are stored as opaque bytes.
+OPAQUE = "application/octet-stream"
+
+
+def content_type_for(name: str) -> str | None:
+    """The allowed type for a stored name, or None when it is not servable."""
+    _root, ext = posixpath.splitext(posixpath.basename(name))
+    return CONTENT_TYPES.get(ext[1:].lower()) if ext else None
