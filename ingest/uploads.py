@@ -25,6 +25,7 @@ import datetime
 import fcntl
 import hashlib
 import logging
+import mimetypes
 import os
 import shutil
 import threading
@@ -287,7 +288,11 @@ def _accept_head(upload: Upload, spool: _Spool) -> None:
         upload.storage_name = naming.original_key(upload.id, upload.created_at, ext)
         if spool.s3:
             client, bucket, key = _s3_client_and_key(upload.storage_name)
-            response = client.create_multipart_upload(Bucket=bucket, Key=key)
+            # The type follows the key (what the bytes are), as for local files.
+            kind = mimetypes.guess_type(key)[0] or "application/octet-stream"
+            response = client.create_multipart_upload(
+                Bucket=bucket, Key=key, ContentType=kind
+            )
             upload.multipart_id = response["UploadId"]
     Upload.objects.filter(pk=upload.pk).update(
         head_checked=True,

@@ -215,6 +215,8 @@ def test_s3_key_is_generated(s3_storage, teacher, media_clips):
     client, bucket = s3_storage["client"], s3_storage["bucket"]
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]
     assert keys == [upload.storage_name]
+    head = client.head_object(Bucket=bucket, Key=upload.storage_name)
+    assert head["ContentType"] == "video/mp4"
 
 
 @pytest.mark.s3
