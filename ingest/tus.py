@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -23,13 +24,18 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from media_pipeline.rules import Rejected
+from media_pipeline.rules import Reason, Rejected
 
 from . import uploads
 from .models import Upload, UploadStatus
 
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,termination"
+# Upload-Length, Upload-Offset, Content-Length: plain ASCII digits only (int()
+# would also take "12_000", "+12", " 12" and other scripts' digits).
+_NUMBER = re.compile(r"[0-9]{1,19}")
+# Rejections refused for the request itself rather than for the file.
+_STATUS = {Reason.TOO_LARGE: 413, Reason.TOO_MANY_UPLOADS: 429}
 
 
 def _tus_response(status: int = 204, **headers) -> HttpResponse:
@@ -45,6 +51,13 @@ def _rejection(exc: Rejected, status: int = 422) -> JsonResponse:
     response = JsonResponse(exc.rejection.as_dict(), status=status)
     response["Tus-Resumable"] = TUS_VERSION
     return response
+
+
+def header_number(value: str | None) -> int | None:
+    """The value of a length/offset header, or None when it is not one."""
+    if value is None or not _NUMBER.fullmatch(value):
+        return None
+    return int(value)
 
 
 def parse_metadata(header: str) -> dict[str, str]:
@@ -77,11 +90,8 @@ class TusCreateView(View):
     def post(self, request):
         if denied := _unauthorised(request):
             return denied
-        try:
-            length = int(request.headers.get("Upload-Length", ""))
-        except ValueError:
-            return _tus_response(400)
-        if length < 0:
+        length = header_number(request.headers.get("Upload-Length"))
+        if length is None:
             return _tus_response(400)
         metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
         try:
@@ -89,7 +99,7 @@ class TusCreateView(View):
                 owner=request.user, length=length, metadata=metadata
             )
         except Rejected as exc:
-            return _rejection(exc, 413 if exc.code == "too_large" else 422)
+            return _rejection(exc, _STATUS.get(exc.code, 422))
         location = request.build_absolute_uri(
             reverse("ingest:tus-upload", args=[upload.pk])
         )
@@ -126,15 +136,13 @@ class TusUploadView(View):
             return _tus_response(415)
         if upload.status == UploadStatus.REJECTED:
             return _rejection(Rejected(upload.reason or "corrupt"))
-        try:
-            offset = int(request.headers.get("Upload-Offset", ""))
-        except ValueError:
+        offset = header_number(request.headers.get("Upload-Offset"))
+        length = request.META.get("CONTENT_LENGTH") or None
+        body_length = header_number(length) if length else None
+        if offset is None or (length and body_length is None):
             return _tus_response(400)
-        length = request.META.get("CONTENT_LENGTH")
         try:
-            upload = uploads.append(
-                upload, offset, request, int(length) if length else None
-            )
+            upload = uploads.append(upload, offset, request, body_length)
         except uploads.UploadConflict:
             upload.refresh_from_db()
             return _tus_response(409, **self._state_headers(upload))

@@ -1,11 +1,18 @@
 """Receiving resumable uploads with flat memory.
 
 Bytes are read from the request in 1 MB chunks and appended to a spool file on
-local disk. With the local storage the spool file *is* the upload and is handed
-to storage.save() at the end; with S3 the spool file is the current multipart
-part and is sent (UploadPart) whenever it reaches UPLOAD_PART_SIZE, so the disk
-holds at most one part. The first HEAD_BYTES are also kept aside so the head
-can be probed early and a bad file refused before it is all sent.
+local disk. The first HEAD_BYTES are also kept aside and probed as soon as they
+have arrived (inside the read loop), so a bad file is refused before the rest
+is read and before any byte of it reaches storage.
+
+Only then is the storage key chosen: originals/YYYY/MM/<upload uuid hex>.<ext>,
+the extension from the probed container (ingest.naming), never from the
+client's file name. With the local storage the spool file *is* the upload and
+is handed to storage.save() at the end; with S3 the multipart upload is created
+after the head check (so it gets the final key), the bytes spooled until then
+are sent as parts, and from then on the spool file is the current part, sent
+(UploadPart) whenever it reaches UPLOAD_PART_SIZE: the disk holds at most
+HEAD_BYTES plus one part.
 
 The SHA-256 is computed incrementally in the process that receives the bytes;
 if a later PATCH lands in another process the hash is left empty and the
@@ -18,21 +25,25 @@ import datetime
 import fcntl
 import hashlib
 import logging
+import mimetypes
 import os
-import re
 import shutil
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils import timezone
 
 from media_pipeline import services as media_services
+from media_pipeline.probe import read_head, sniff_demuxer
 from media_pipeline.rules import Reason, Rejected
 
+from . import naming, selectors
 from .models import Upload, UploadStatus
 
 logger = logging.getLogger(__name__)
@@ -64,10 +75,28 @@ def _s3_client_and_key(name: str):
     return client, storage.bucket_name, storage._normalize_name(name)
 
 
-def safe_filename(filename: str) -> str:
-    base = os.path.basename(filename or "video")
-    base = re.sub(r"[^\w.\-]+", "_", base, flags=re.UNICODE).strip("._") or "video"
-    return base[-120:]
+def _size_label(size: int) -> str:
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size} B"
+
+
+def _check_user_limits(owner, length: int) -> None:
+    """Refuse a new upload over the owner's limits. Call inside a transaction.
+
+    The owner's user row is locked first (SELECT … FOR UPDATE on PostgreSQL;
+    SQLite runs write transactions one at a time, BEGIN IMMEDIATE), so two
+    concurrent POSTs of one user cannot both pass the count.
+    """
+    get_user_model().objects.select_for_update().get(pk=owner.pk)
+    count, reserved = selectors.open_usage(owner)
+    max_open = settings.UPLOAD_MAX_OPEN_PER_USER
+    max_bytes = settings.UPLOAD_MAX_BYTES_IN_FLIGHT_PER_USER
+    if count >= max_open or reserved + length > max_bytes:
+        raise Rejected(
+            Reason.TOO_MANY_UPLOADS, open=max_open, size=_size_label(max_bytes)
+        )
 
 
 def create_upload(*, owner, length: int, metadata: dict) -> Upload:
@@ -75,24 +104,23 @@ def create_upload(*, owner, length: int, metadata: dict) -> Upload:
         raise Rejected(Reason.TOO_LARGE, max=settings.UPLOAD_MAX_SIZE)
     if length == 0:
         raise Rejected(Reason.EMPTY_FILE)
-    filename = metadata.get("filename") or metadata.get("name") or "video"
-    upload = Upload(
-        owner=owner,
-        length=length,
-        filename=filename[:255],
-        title=(metadata.get("title") or os.path.splitext(filename)[0])[:255],
-        metadata=metadata,
+    metadata = naming.clean_metadata(metadata)
+    filename = naming.display_name(
+        metadata.get("filename") or metadata.get("name") or ""
     )
-    now = timezone.now()
-    upload.storage_name = (
-        f"originals/{now:%Y/%m}/{upload.id.hex}/{safe_filename(filename)}"
-    )
-    if is_s3():
-        client, bucket, key = _s3_client_and_key(upload.storage_name)
-        response = client.create_multipart_upload(Bucket=bucket, Key=key)
-        upload.multipart_id = response["UploadId"]
+    title = metadata.get("title") or os.path.splitext(filename)[0] or filename
+    with transaction.atomic():
+        _check_user_limits(owner, length)
+        # The storage key is chosen after the head check (_accept_head).
+        upload = Upload.objects.create(
+            owner=owner,
+            length=length,
+            filename=filename,
+            title=title[: naming.TEXT_CHARS],
+            metadata=metadata,
+            storage_name="",
+        )
     spool_dir(upload).mkdir(parents=True, exist_ok=True)
-    upload.save()
     with _hashers_lock:
         _hashers[str(upload.id)] = (0, hashlib.sha256())
     return upload
@@ -113,6 +141,75 @@ def _locked(upload: Upload):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+class _Spool:
+    """The spool files of one upload while a PATCH is read: `data` (local: the
+    whole file; S3: the bytes not sent as parts yet) and `head`."""
+
+    def __init__(self, upload: Upload):
+        self.upload = upload
+        self.dir = spool_dir(upload)
+        self.s3 = is_s3()
+        self.part_size = settings.UPLOAD_PART_SIZE
+        self.data = open(self.dir / "data", "ab")  # noqa: SIM115 - closed in close()
+        self.head = open(self.dir / "head", "ab")  # noqa: SIM115
+
+    def close(self) -> None:
+        self.data.close()
+        self.head.close()
+
+    def room(self) -> int:
+        """How much may be read now: S3 parts have exact sizes once sending."""
+        if self.s3 and self.upload.multipart_id:
+            return self.part_size - self.data.tell()
+        return READ_CHUNK
+
+    def write(self, chunk: bytes) -> None:
+        self.data.write(chunk)
+        if self.upload.offset < HEAD_BYTES:
+            self.head.write(chunk[: HEAD_BYTES - self.upload.offset])
+        self.upload.offset += len(chunk)
+
+    def head_path(self) -> Path:
+        self.head.flush()
+        return self.dir / "head"
+
+    def send_full_parts(self) -> None:
+        """S3: send every whole part spooled so far and keep the rest."""
+        if not (self.s3 and self.upload.multipart_id):
+            return
+        self.data.flush()
+        size = self.data.tell()
+        if size == self.part_size:  # the usual case: exactly one part
+            _send_part(self.upload, self.dir / "data")
+            self.data.seek(0)
+            self.data.truncate()
+        elif size > self.part_size:  # bytes spooled before the head check
+            self.data.close()
+            self._split(size)
+            self.data = open(self.dir / "data", "ab")  # noqa: SIM115
+
+    def _split(self, size: int) -> None:
+        pending, data = self.dir / "pending", self.dir / "data"
+        os.replace(data, pending)
+        with open(pending, "rb") as src:
+            while size - src.tell() >= self.part_size:
+                with open(data, "wb") as part:
+                    _copy(src, part, self.part_size)
+                _send_part(self.upload, data)
+            with open(data, "wb") as rest:
+                shutil.copyfileobj(src, rest, READ_CHUNK)
+        pending.unlink()
+
+
+def _copy(src, dst, size: int) -> None:
+    while size > 0:
+        chunk = src.read(min(READ_CHUNK, size))
+        if not chunk:
+            break
+        dst.write(chunk)
+        size -= len(chunk)
+
+
 def append(upload: Upload, offset: int, stream, content_length: int | None) -> Upload:
     """Append one PATCH body. Returns the upload (maybe completed/rejected)."""
     with _locked(upload):
@@ -130,58 +227,78 @@ def append(upload: Upload, offset: int, stream, content_length: int | None) -> U
         with _hashers_lock:
             state = _hashers.get(key)
         hasher = state[1] if state and state[0] == upload.offset else None
-        directory = spool_dir(upload)
+        spool = _Spool(upload)
         try:
-            with (
-                open(directory / "data", "ab") as data,
-                open(directory / "head", "ab") as head,
-            ):
-                s3 = is_s3()
-                part_size = settings.UPLOAD_PART_SIZE
-                while to_read > 0:
-                    want = min(READ_CHUNK, to_read)
-                    if s3:  # exact part sizes: never read past the part boundary
-                        want = min(want, part_size - data.tell())
-                    chunk = stream.read(want)
-                    if not chunk:
-                        break  # client went away: keep what arrived (resumable)
-                    data.write(chunk)
-                    if upload.offset < HEAD_BYTES:
-                        head.write(chunk[: HEAD_BYTES - upload.offset])
-                    if hasher is not None:
-                        hasher.update(chunk)
-                    upload.offset += len(chunk)
-                    to_read -= len(chunk)
-                    if s3 and data.tell() >= part_size:
-                        data.flush()
-                        _send_part(upload, directory / "data")
-                        data.seek(0)
-                        data.truncate()
-        finally:
-            with _hashers_lock:
+            while to_read > 0:
+                chunk = stream.read(min(READ_CHUNK, to_read, spool.room()))
+                if not chunk:
+                    break  # client went away: keep what arrived (resumable)
+                spool.write(chunk)
                 if hasher is not None:
-                    _hashers[key] = (upload.offset, hasher)
-                else:
-                    _hashers.pop(key, None)
-            Upload.objects.filter(pk=upload.pk).update(
-                offset=upload.offset,
-                parts=upload.parts,
-                part_offset=upload.part_offset,
-                updated_at=timezone.now(),
-            )
-
-        if not upload.head_checked and (
-            upload.offset >= HEAD_BYTES or upload.offset == upload.length
-        ):
-            upload.head_checked = True
-            Upload.objects.filter(pk=upload.pk).update(head_checked=True)
-            rejection = media_services.early_check(directory / "head")
-            if rejection:
-                reject(upload, rejection.code)
-                raise Rejected(rejection.code, **rejection.params)
+                    hasher.update(chunk)
+                to_read -= len(chunk)
+                if not upload.head_checked and (
+                    upload.offset >= HEAD_BYTES or upload.offset == upload.length
+                ):
+                    _accept_head(upload, spool)  # raises Rejected: stop reading
+                spool.send_full_parts()
+        finally:
+            spool.close()
+            _save_progress(upload, hasher)
         if upload.offset == upload.length:
             _complete(upload, hasher)
     return upload
+
+
+def _save_progress(upload: Upload, hasher) -> None:
+    key = str(upload.id)
+    with _hashers_lock:
+        if hasher is not None and upload.status == UploadStatus.RECEIVING:
+            _hashers[key] = (upload.offset, hasher)
+        else:
+            _hashers.pop(key, None)
+    Upload.objects.filter(pk=upload.pk).update(
+        offset=upload.offset,
+        parts=upload.parts,
+        part_offset=upload.part_offset,
+        updated_at=timezone.now(),
+    )
+
+
+def _accept_head(upload: Upload, spool: _Spool) -> None:
+    """Probe the head; refuse the upload, or give it its storage key.
+
+    head_checked is saved together with the key (and the S3 multipart id), so
+    an error in between leaves the check to run again on the next PATCH.
+    """
+    head = spool.head_path()
+    check = media_services.check_head(head)
+    upload.head_checked = True
+    if check.rejection:
+        Upload.objects.filter(pk=upload.pk).update(head_checked=True)
+        reject(upload, check.rejection.code)
+        raise Rejected(check.rejection.code, **check.rejection.params)
+    if not upload.multipart_id:  # else begun under an earlier key: keep it
+        first_bytes = read_head(head)
+        ext = naming.container_extension(
+            check.result.format_name if check.result else "",
+            sniff_demuxer(first_bytes) or "",
+            first_bytes,
+        )
+        upload.storage_name = naming.original_key(upload.id, upload.created_at, ext)
+        if spool.s3:
+            client, bucket, key = _s3_client_and_key(upload.storage_name)
+            # The type follows the key (what the bytes are), as for local files.
+            kind = mimetypes.guess_type(key)[0] or "application/octet-stream"
+            response = client.create_multipart_upload(
+                Bucket=bucket, Key=key, ContentType=kind
+            )
+            upload.multipart_id = response["UploadId"]
+    Upload.objects.filter(pk=upload.pk).update(
+        head_checked=True,
+        storage_name=upload.storage_name,
+        multipart_id=upload.multipart_id,
+    )
 
 
 def _send_part(upload: Upload, path: Path) -> None:

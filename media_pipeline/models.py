@@ -1,6 +1,6 @@
 """Videos and their renditions, modelled on Wagtail's images and renditions.
 
-A Video holds the original (never deleted by the pipeline) and the facts
+A Video holds the original (deleted only when the file is rejected) and the facts
 ffprobe found; each VideoRendition is one rung of the ladder, unique per
 (video, profile), found or created by `Video.get_rendition()`.
 """

@@ -28,6 +28,8 @@ class Reason(models.TextChoices):
     TRANSCODE_FAILED = "transcode_failed", "transcoding failed"
     TRANSCODE_TIMEOUT = "transcode_timeout", "transcoding timed out"
     STORAGE_ERROR = "storage_error", "storage error"
+    # Refused before any byte is received: the per-user upload limits.
+    TOO_MANY_UPLOADS = "too_many_uploads", "too many uploads in progress"
 
 
 # (Chinese, English) templates; {placeholders} come from Rejection.params.
@@ -88,6 +90,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "存储服务暂时不可用，原始文件已保留，可以重试。",
         "The storage service is unavailable; the original is kept and the job can "
         "be retried.",
+    ),
+    Reason.TOO_MANY_UPLOADS: (
+        "进行中的上传太多：每人最多同时 {open} 个、合计 {size}，"
+        "请先完成或取消已有的上传。",
+        "Too many uploads in progress: at most {open} at a time and {size} in total "
+        "per person; finish or cancel one first.",
     ),
 }
 

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
@@ -126,6 +127,7 @@ def process_video(video_id: int) -> str:
             reason_detail=str(exc),
             retriable=False,
         )
+        _discard_original(video)
     except storage.StorageUnavailable as exc:
         _fail(video, Reason.STORAGE_ERROR, str(exc))
     except ffmpeg.FFmpegError as exc:
@@ -134,6 +136,20 @@ def process_video(video_id: int) -> str:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return video.status
+
+
+def _discard_original(video: Video) -> None:
+    """A rejected file is not kept: it may be anything (an HTML page behind an
+    MP4 header), and it will never be played. Failures keep theirs (retry)."""
+    name = video.file.name
+    if not name:
+        return
+    try:
+        storage.delete(name)
+    except storage.StorageUnavailable as exc:
+        logger.warning("rejected video %s: original %s kept: %s", video.pk, name, exc)
+        return
+    _set(video, file="")
 
 
 def _fail(video: Video, code: str, detail: str) -> None:
@@ -255,24 +271,39 @@ def _make_images(out: Path) -> dict[str, Path]:
     return made
 
 
-def early_check(path) -> Rejection | None:
-    """Probe the head of an upload in progress; the rejection, if certain
-    (with the rule's numbers, for the message)."""
+@dataclass(frozen=True)
+class HeadCheck:
+    """What the head of an upload in progress told: a certain rejection (with
+    the rule's numbers, for the message) and the probe, if it parsed."""
+
+    rejection: Rejection | None
+    result: ProbeResult | None
+
+
+def check_head(path) -> HeadCheck:
     try:
         result = probe(path)
     except Rejected as exc:
         if exc.code in (Reason.UNSUPPORTED_CONTAINER, Reason.EMPTY_FILE):
-            return exc.rejection
-        return None  # a head that does not parse yet may still be a fine file
+            return HeadCheck(exc.rejection, None)
+        # A head that does not parse yet may still be a fine file.
+        return HeadCheck(None, None)
     try:
         validate(result, partial=True)
     except Rejected as exc:
-        return exc.rejection
-    return None
+        return HeadCheck(exc.rejection, result)
+    return HeadCheck(None, result)
+
+
+def early_check(path) -> Rejection | None:
+    """Probe the head of an upload in progress; the rejection, if certain."""
+    return check_head(path).rejection
 
 
 __all__ = [
+    "HeadCheck",
     "ProbeResult",
+    "check_head",
     "create_video",
     "early_check",
     "enqueue_processing",

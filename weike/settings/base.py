@@ -226,6 +226,11 @@ UPLOAD_MAX_SIZE = env_int("WEIKE_UPLOAD_MAX_BYTES", 4 * 1024**3)
 UPLOAD_PART_SIZE = env_int("WEIKE_UPLOAD_PART_BYTES", 8 * 1024**2)
 UPLOAD_SPOOL_DIR = Path(env_str("WEIKE_UPLOAD_SPOOL_DIR", str(VAR_DIR / "uploads")))
 UPLOAD_EXPIRE_HOURS = env_int("WEIKE_UPLOAD_EXPIRE_HOURS", 24)
+# Per user: uploads still receiving, and the sum of their declared lengths (429).
+UPLOAD_MAX_OPEN_PER_USER = env_int("WEIKE_UPLOAD_MAX_OPEN", 3)
+UPLOAD_MAX_BYTES_IN_FLIGHT_PER_USER = env_int(
+    "WEIKE_UPLOAD_MAX_INFLIGHT_BYTES", 8 * 1024**3
+)
 
 # --- Wagtail ------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("WEIKE_SITE_NAME", "微课联盟资源库")
