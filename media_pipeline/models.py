@@ -73,6 +73,9 @@ class Video(models.Model):
         help_text=_("Why the video was rejected or why the job failed."),
     )
     reason_detail = models.TextField(_("reason detail"), blank=True)
+    # The rejection's numbers (size, rate, limit), so the stored message shows
+    # them rather than the template's placeholders.
+    reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
     retriable = models.BooleanField(_("retriable"), default=False)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     progress = models.FloatField(_("progress (%)"), default=0)
@@ -113,11 +116,15 @@ class Video(models.Model):
 
     @property
     def reason_message_zh(self) -> str:
-        return rules.message(self.reason, "zh") if self.reason else ""
+        if not self.reason:
+            return ""
+        return rules.message(self.reason, "zh", **(self.reason_params or {}))
 
     @property
     def reason_message_en(self) -> str:
-        return rules.message(self.reason, "en") if self.reason else ""
+        if not self.reason:
+            return ""
+        return rules.message(self.reason, "en", **(self.reason_params or {}))
 
     def get_rendition(self, profile: str) -> "VideoRendition":
         """Find or create the rendition row for a profile (never duplicates)."""

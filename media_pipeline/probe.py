@@ -9,6 +9,7 @@ whitelist and a time limit.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -51,6 +52,9 @@ class ProbeResult:
     bit_rate: int | None = None
     width: int | None = None  # as displayed, after rotation
     height: int | None = None
+    # The picture the decoder allocates (before cropping), rotated like width.
+    coded_width: int | None = None
+    coded_height: int | None = None
     rotation: int = 0
     video_codec: str = ""
     pix_fmt: str = ""
@@ -74,6 +78,17 @@ class ProbeResult:
     def short_side(self) -> int:
         return min(self.width or 0, self.height or 0)
 
+    @property
+    def decoded_size(self) -> tuple[int, int]:
+        """The larger of displayed and coded size: what decoding costs.
+
+        H.264 cropping can show 640×480 of an 8000×8000 coded picture.
+        """
+        return (
+            max(self.width or 0, self.coded_width or 0),
+            max(self.height or 0, self.coded_height or 0),
+        )
+
     def facts(self) -> dict:
         data = {k: v for k, v in self.__dict__.items() if k != "raw"}
         data["has_video"] = self.has_video
@@ -91,6 +106,34 @@ def _float(value) -> float | None:
 def _int(value) -> int | None:
     f = _float(value)
     return int(f) if f is not None else None
+
+
+def _rate(text) -> float | None:
+    """A positive, finite rate from ffprobe's "num/den" text, else None."""
+    num, _, den = str(text or "").partition("/")
+    num, den = _float(num), _float(den or 1)
+    if num is None or not den:
+        return None
+    rate = num / den
+    return rate if math.isfinite(rate) and rate > 0 else None
+
+
+def _frame_rate(stream: dict) -> float | None:
+    """Frames per second as decoded.
+
+    avg_frame_rate (frames / duration) is the real rate, also of
+    variable-frame-rate files. r_frame_rate is only a fallback: for a VFR file
+    ffprobe sets it to the time base (1000/1 with a 1/1000 time base), which is
+    no frame rate at all.
+    """
+    average = _rate(stream.get("avg_frame_rate"))
+    if average:
+        return average
+    base = _rate(stream.get("r_frame_rate"))
+    ticks = _rate(stream.get("time_base"))
+    if base and not (ticks and math.isclose(base * ticks, 1)):
+        return base
+    return None
 
 
 def _rotation(stream: dict) -> int:
@@ -128,12 +171,12 @@ def parse(data: dict, demuxer: str) -> ProbeResult:
         result.video_bit_rate = _int(v.get("bit_rate"))
         result.rotation = _rotation(v)
         w, h = _int(v.get("width")), _int(v.get("height"))
+        cw, ch = _int(v.get("coded_width")), _int(v.get("coded_height"))
         if result.rotation in (90, 270):
-            w, h = h, w
+            w, h, cw, ch = h, w, ch, cw
         result.width, result.height = w, h
-        num, _, den = (v.get("avg_frame_rate") or "0/0").partition("/")
-        if _float(den):
-            result.frame_rate = _float(num) / _float(den)
+        result.coded_width, result.coded_height = cw, ch
+        result.frame_rate = _frame_rate(v)
         if result.duration is None:
             result.duration = _float(v.get("duration"))
     if audio:
@@ -184,6 +227,8 @@ def validate(result: ProbeResult, partial: bool = False) -> None:
     if r["REQUIRE_AUDIO"] and not result.has_audio and not partial:
         raise Rejected(Reason.NO_AUDIO)
     if result.has_video and result.width and result.height:
+        # Before any other check that might decode: refuse what costs too much.
+        check_upper_bounds(result, r)
         if result.short_side < r["MIN_LINES"]:
             raise Rejected(
                 Reason.RESOLUTION_TOO_LOW,
@@ -205,6 +250,39 @@ def validate(result: ProbeResult, partial: bool = False) -> None:
     if not partial and duration < r["MIN_DURATION"]:
         raise Rejected(
             Reason.TOO_SHORT, duration=round(duration, 1), min=int(r["MIN_DURATION"])
+        )
+
+
+def check_upper_bounds(result: ProbeResult, r: dict) -> None:
+    """Refuse pictures too large and frame rates too high to decode safely.
+
+    Long and short sides are compared (not width and height), so an upright
+    phone video passes like a landscape one. The pixel rate bounds the frame
+    rate at high resolutions: 120 fps is fine at 1080p, not at 4K.
+    """
+    width, height = result.decoded_size
+    if (
+        max(width, height) > r["MAX_LONG_SIDE"]
+        or min(width, height) > r["MAX_SHORT_SIDE"]
+    ):
+        raise Rejected(
+            Reason.RESOLUTION_TOO_HIGH,
+            width=width,
+            height=height,
+            max_long=r["MAX_LONG_SIDE"],
+            max_short=r["MAX_SHORT_SIDE"],
+        )
+    fps = result.frame_rate
+    if not fps:
+        return  # unknown yet (a head without timing); the full probe decides
+    allowed = min(float(r["MAX_FPS"]), r["MAX_PIXEL_RATE"] / (width * height))
+    if fps > allowed + 0.01:  # 59.94 and 60 are both "60"
+        raise Rejected(
+            Reason.FRAME_RATE_TOO_HIGH,
+            width=width,
+            height=height,
+            fps=f"{fps:.2f}".rstrip("0").rstrip("."),
+            max=math.floor(allowed + 0.01),
         )
 
 

@@ -22,6 +22,8 @@ class Reason(models.TextChoices):
     TOO_SHORT = "too_short", "too short"
     TOO_LONG = "too_long", "too long"
     RESOLUTION_TOO_LOW = "resolution_too_low", "resolution too low"
+    RESOLUTION_TOO_HIGH = "resolution_too_high", "resolution too high"
+    FRAME_RATE_TOO_HIGH = "frame_rate_too_high", "frame rate too high"
     TOO_LARGE = "too_large", "file too large"
     PROBE_TIMEOUT = "probe_timeout", "probe timed out"
     # Failures (not rejections): the original is kept and the job can be retried.
@@ -70,6 +72,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The resolution is too low: {width}×{height}; the short side must be at "
         "least {min} pixels.",
     ),
+    Reason.RESOLUTION_TOO_HIGH: (
+        "分辨率太高：{width}×{height}，"
+        "长边最多 {max_long} 像素，短边最多 {max_short} 像素。",
+        "The resolution is too high: {width}×{height}; the long side may be at most "
+        "{max_long} pixels and the short side at most {max_short} pixels.",
+    ),
+    Reason.FRAME_RATE_TOO_HIGH: (
+        "帧率太高：{width}×{height} 的视频每秒 {fps} 帧，这个分辨率最多每秒 {max} 帧。",
+        "The frame rate is too high: {fps} frames per second at {width}×{height}; "
+        "at most {max} are allowed at this resolution.",
+    ),
     Reason.TOO_LARGE: (
         "文件太大：超过 {max} 字节的上限。",
         "The file is too large: the limit is {max} bytes.",
@@ -100,13 +113,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+class _Unknown(dict):
+    """Format parameters where a missing one reads "?", never "{width}"."""
+
+    def __missing__(self, key):
+        return "?"
+
+
 def message(code: str, lang: str = "zh", **params) -> str:
     zh, en = MESSAGES.get(code, (code, code))
     template = zh if lang.startswith("zh") else en
     params.setdefault("detail", "")
     try:
-        return template.format(**params)
-    except (KeyError, IndexError):
+        return template.format_map(_Unknown(params))
+    except (IndexError, ValueError):
         return template
 
 
@@ -150,6 +170,14 @@ DEFAULT_RULES = {
     "MIN_DURATION": 30.0,
     "MAX_DURATION": 30 * 60.0,
     "MIN_LINES": 480,
+    # Upper bounds: decoding cost grows with pixels per second, and a tiny
+    # file can declare a huge picture. Sides compare long/short, so portrait
+    # phone videos pass like landscape ones; 4K (4096×2160) at 60 fps is the
+    # most a classroom recording needs.
+    "MAX_LONG_SIDE": 4096,
+    "MAX_SHORT_SIDE": 2160,
+    "MAX_FPS": 120.0,
+    "MAX_PIXEL_RATE": 4096 * 2160 * 60,
     "REQUIRE_VIDEO": True,
     "REQUIRE_AUDIO": False,
     # ffprobe codec names a teacher's file may carry; anything else is refused.

@@ -90,7 +90,13 @@ def retry_video(video: Video) -> bool:
     updated = Video.objects.filter(
         pk=video.pk,
         status__in=[VideoStatus.FAILED, VideoStatus.UPLOADED],
-    ).update(status=VideoStatus.UPLOADED, reason="", reason_detail="", progress=0)
+    ).update(
+        status=VideoStatus.UPLOADED,
+        reason="",
+        reason_detail="",
+        reason_params={},
+        progress=0,
+    )
     if updated:
         enqueue_processing(video)
     return bool(updated)
@@ -125,6 +131,7 @@ def process_video(video_id: int) -> str:
             status=VideoStatus.REJECTED,
             reason=exc.code,
             reason_detail=str(exc),
+            reason_params=exc.rejection.params,
             retriable=False,
         )
         _discard_original(video)
@@ -158,6 +165,7 @@ def _fail(video: Video, code: str, detail: str) -> None:
         status=VideoStatus.FAILED,
         reason=code,
         reason_detail=f"{bilingual(code)}\n{detail}"[:20000],
+        reason_params={},
         retriable=True,
     )
     video.renditions.exclude(status=RenditionStatus.READY).update(

@@ -8,19 +8,51 @@ unpublishing anything makes every cached page stale at once; the short
 timeout bounds how old view counts and quality flags on a page can be.
 A hit on a lesson page still counts the view. Logged-in users (any session
 cookie) always get a fresh render.
+
+Only a bounded set of URLs is cached, so anonymous requests cannot grow the
+cache (issue 11): a query string may hold only the allow-listed parameters
+below, each once, with a value from a small set in its one normal spelling.
+Anything else (search results with ?q=, facet combinations, tracking
+parameters, junk) is rendered fresh and never stored. The key is a hash of
+the path and the allow-listed parameters in a fixed order.
 """
 
 import hashlib
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
 from .cache import catalog_version
-from .viewcounts import record_view
+from .viewcounts import record_visit
 
 MARK = "_portal_page_cache"
+KEY_PREFIX = "portal:page:"
+# Listing pages beyond this are rare; not caching them bounds the keys per page.
+MAX_CACHED_PAGE = 20
+# A query string longer than any allow-listed one is not even parsed.
+MAX_QUERY_STRING = 64
+
+
+def _page_number(value: str) -> bool:
+    # Canonical ASCII digits only: "01" or a fullwidth "１" would be a second
+    # key for the same page.
+    return (
+        value.isascii()
+        and value.isdigit()
+        and str(int(value)) == value
+        and 1 <= int(value) <= MAX_CACHED_PAGE
+    )
+
+
+# Query parameters a cached page may carry, with a check of the value: the
+# listing pages' page number and sort order (portal.selectors.SORTS).
+CACHED_PARAMS = {
+    "p": _page_number,
+    "sort": lambda value: value in ("newest", "views", "quality"),
+}
 # Headers a hit must carry like the original response.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options", "Vary")
 
@@ -33,13 +65,30 @@ def cacheable(request) -> bool:
     if not timeout() or request.method != "GET":
         return False
     # No session cookie means anonymous without touching the session store.
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    return cached_params(request) is not None
+
+
+def cached_params(request) -> list[tuple[str, str]] | None:
+    """The query parameters in their normal form, or None if the page's query
+    string keeps it out of the cache."""
+    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
+        return None
+    params = []
+    for name, values in request.GET.lists():
+        check = CACHED_PARAMS.get(name)
+        if check is None or len(values) != 1 or not check(values[0]):
+            return None
+        params.append((name, values[0]))
+    return sorted(params)
 
 
 def _key(request) -> str:
-    digest = hashlib.sha1(request.get_full_path().encode()).hexdigest()
+    normal = f"{request.path}?{urlencode(cached_params(request) or [])}"
+    digest = hashlib.sha256(normal.encode()).hexdigest()[:40]
     lang = getattr(request, "LANGUAGE_CODE", "")
-    return f"portal:page:v{catalog_version()}:{lang}:{request.get_host()}:{digest}"
+    return f"{KEY_PREFIX}v{catalog_version()}:{lang}:{request.get_host()}:{digest}"
 
 
 def mark(request, page_id=None) -> None:
@@ -59,7 +108,7 @@ class AnonymousPageCacheMiddleware:
         if hit is not None:
             content, headers, page_id = hit
             if page_id:
-                record_view(page_id)
+                record_visit(request, page_id)
             response = HttpResponse(content)
             for name, value in headers.items():
                 response[name] = value

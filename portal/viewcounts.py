@@ -7,9 +7,17 @@ distinct delta, not per page) and takes exactly the flushed amount off the
 counter, so views recorded while the flush runs are kept for the next one.
 Engine indexes get the new counts by a partial update
 (search.services.sync_view_counts).
+
+A page view counts once per visitor and lesson within
+WEIKE_VIEW_COUNT_WINDOW_SECONDS (`record_visit`): reloading a page, or a script
+sending 200 GETs, adds one view, not 200. The visitor is the user when logged
+in, else the session, else the client address and browser (User-Agent);
+crawlers that name themselves do not count.
 """
 
+import hashlib
 import logging
+import re
 import threading
 import time
 from collections import defaultdict
@@ -40,8 +48,52 @@ def _cache_is_process_local() -> bool:
     return backend.endswith("LocMemCache")
 
 
+VIEWED_PREFIX = "portal:viewed:"
+# Crawlers that say so (Baiduspider, Googlebot/, bingbot/, Sogou web spider,
+# Bytespider, "+http://…" info links) fetch every page; their fetches are not
+# teachers' views. A bare "bot" would also match phones such as CUBOT.
+CRAWLER = re.compile(r"spider|crawl|slurp|bot/|\+https?://", re.IGNORECASE)
+
+
 def _key(page_id: int) -> str:
     return f"{COUNTER_PREFIX}{page_id}"
+
+
+def visitor(request) -> str:
+    """A short, stable id of who is asking (a hash: no raw address is kept)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        who = f"user:{user.pk}"
+    else:
+        session = getattr(request, "session", None)
+        session_key = session.session_key if session is not None else None
+        if session_key:
+            who = f"session:{session_key}"
+        else:
+            address = request.META.get("REMOTE_ADDR", "")
+            agent = request.META.get("HTTP_USER_AGENT", "")
+            who = f"anon:{address}\n{agent}"
+    return hashlib.sha256(who.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def window() -> int:
+    return int(getattr(settings, "WEIKE_VIEW_COUNT_WINDOW_SECONDS", 0) or 0)
+
+
+def record_visit(request, page_id: int) -> bool:
+    """Count a page view unless this visitor was counted on this page within
+    the window. Returns whether it counted."""
+    if CRAWLER.search(request.META.get("HTTP_USER_AGENT", "")):
+        return False
+    seconds = window()
+    # add() is one atomic check-and-set (SET NX on Redis): of two parallel
+    # requests by the same visitor only one counts.
+    if seconds > 0 and not cache.add(
+        f"{VIEWED_PREFIX}{page_id}:{visitor(request)}", 1, timeout=seconds
+    ):
+        return False
+    record_view(page_id)
+    return True
 
 
 def record_view(page_id: int) -> None:

@@ -216,6 +216,12 @@ MEDIA_VALIDATION = {
     "MIN_DURATION": float(env_int("WEIKE_VIDEO_MIN_SECONDS", 30)),
     "MAX_DURATION": float(env_int("WEIKE_VIDEO_MAX_SECONDS", 30 * 60)),
     "MIN_LINES": env_int("WEIKE_VIDEO_MIN_LINES", 480),
+    # Upper bounds (decoding cost): long/short side in pixels, frames per
+    # second, and pixels per second (default 4096×2160 at 60 fps).
+    "MAX_LONG_SIDE": env_int("WEIKE_VIDEO_MAX_LONG_SIDE", 4096),
+    "MAX_SHORT_SIDE": env_int("WEIKE_VIDEO_MAX_SHORT_SIDE", 2160),
+    "MAX_FPS": float(env_int("WEIKE_VIDEO_MAX_FPS", 120)),
+    "MAX_PIXEL_RATE": env_int("WEIKE_VIDEO_MAX_PIXEL_RATE", 4096 * 2160 * 60),
 }
 MEDIA_PROBE_TIMEOUT = env_int("WEIKE_VIDEO_PROBE_TIMEOUT", 30)
 MEDIA_TRANSCODE_TIMEOUT = env_int("WEIKE_VIDEO_TRANSCODE_TIMEOUT", 0) or None
@@ -294,6 +300,9 @@ if env_str("WEIKE_CACHE_URL"):
 # Anonymous visitors get whole pages from the cache for this many seconds
 # (invalidated on publish/unpublish; 0 turns it off). See docs/site.md.
 WEIKE_PAGE_CACHE_SECONDS = env_int("WEIKE_PAGE_CACHE_SECONDS", 60)
+# A lesson's view counts once per visitor (user, session, or address and
+# browser) within this many seconds; 0 counts every request. See docs/site.md.
+WEIKE_VIEW_COUNT_WINDOW_SECONDS = env_int("WEIKE_VIEW_COUNT_WINDOW_SECONDS", 30 * 60)
 
 LOGGING = {
     "version": 1,
