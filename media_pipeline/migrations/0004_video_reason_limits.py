@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('media_pipeline', '0002_alter_video_reason'),
+        ('media_pipeline', '0003_alter_video_reason_too_many_uploads'),
     ]
 
     operations = [
