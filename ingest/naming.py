@@ -16,7 +16,6 @@ import uuid
 NAME_BYTES = 255  # display names are cut to this many bytes of UTF-8
 TEXT_CHARS = 255  # titles (CharField max_length)
 FALLBACK_NAME = "video"
-FALLBACK_EXTENSION = "bin"
 
 # Separators of path parts on any system, and their fullwidth look-alikes.
 _SEPARATORS = re.compile(r"[/\\\uff0f\uff3c]")
@@ -30,22 +29,6 @@ METADATA_KEY_CHARS = 64
 METADATA_VALUE_CHARS = 2000
 # The extension kept when a long name is cut; longer "extensions" are just text.
 _MAX_SUFFIX_BYTES = 16
-
-# ffprobe format_name (first name of the list) -> extension of the stored key.
-_EXTENSIONS = {
-    "mov": "mp4",  # "mov,mp4,m4a,3gp,3g2,mj2"; QuickTime brand -> mov, below
-    "mp4": "mp4",
-    "m4a": "mp4",
-    "3gp": "mp4",
-    "matroska": "mkv",  # "matroska,webm"; WebM DocType -> webm, below
-    "webm": "webm",
-    "avi": "avi",
-    "flv": "flv",
-    "asf": "wmv",
-    "mpeg": "mpg",
-    "mpegts": "ts",
-    "dv": "dv",
-}
 
 
 def clean_text(value: str, max_chars: int = TEXT_CHARS) -> str:
@@ -99,21 +82,6 @@ def display_name(raw: str, budget: int = NAME_BYTES) -> str:
     if not name.strip(".") or len(name.encode("utf-8")) > budget:
         return FALLBACK_NAME
     return name
-
-
-def container_extension(format_name: str = "", demuxer: str = "", head=b"") -> str:
-    """A fixed extension for what the bytes are, never what the name says.
-
-    `format_name` is ffprobe's, `demuxer` the one sniffed from the first bytes
-    (used when ffprobe could not read the head yet), `head` the first bytes.
-    """
-    first = (format_name or demuxer or "").split(",")[0].strip()
-    ext = _EXTENSIONS.get(first, FALLBACK_EXTENSION)
-    if ext == "mp4" and head[8:12] == b"qt  ":  # ftyp major brand QuickTime
-        ext = "mov"
-    if ext == "mkv" and b"webm" in head[:64]:  # EBML DocType
-        ext = "webm"
-    return ext
 
 
 def original_key(upload_id: uuid.UUID, when: datetime.datetime, ext: str) -> str:

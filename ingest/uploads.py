@@ -40,6 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from media_pipeline import services as media_services
+from media_pipeline.media_types import container_extension
 from media_pipeline.probe import read_head, sniff_demuxer
 from media_pipeline.rules import Reason, Rejected
 
@@ -280,7 +281,7 @@ def _accept_head(upload: Upload, spool: _Spool) -> None:
         raise Rejected(check.rejection.code, **check.rejection.params)
     if not upload.multipart_id:  # else begun under an earlier key: keep it
         first_bytes = read_head(head)
-        ext = naming.container_extension(
+        ext = container_extension(
             check.result.format_name if check.result else "",
             sniff_demuxer(first_bytes) or "",
             first_bytes,

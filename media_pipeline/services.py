@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from django.db.models import F
 from PIL import Image
 
 from . import ffmpeg, storage
-from .media_types import OPAQUE
+from .media_types import OPAQUE, OPAQUE_EXTENSION
 from .models import RenditionStatus, Video, VideoRendition, VideoStatus
 from .probe import ProbeResult, check_decodable, probe, validate
 from .rules import Reason, Rejected, Rejection, bilingual
@@ -52,10 +53,12 @@ def create_video(
     size: int | None = None,
     user=None,
     enqueue: bool = True,
+    extension: str = OPAQUE_EXTENSION,
 ) -> Video:
     """Record an uploaded original and queue its processing after commit.
 
-    Either `fileobj` (saved through the storage API) or `stored_name` (already
+    Either `fileobj` (saved through the storage API under a generated name
+    ending in `extension`, the probed container's) or `stored_name` (already
     in storage, e.g. completed by the tus view) is given.
     """
     video = Video(
@@ -66,7 +69,8 @@ def create_video(
         file_size=size,
     )
     if fileobj is not None:
-        name = os.path.basename(original_filename or getattr(fileobj, "name", "video"))
+        # A generated key: the file's own name never reaches a storage path.
+        name = f"{uuid.uuid4().hex}.{extension}"
         # An original is opaque bytes whatever its name says (`poc.html`).
         original = storage.typed_file(fileobj, name, OPAQUE)
         storage.with_retries(video.file.save, name, original, save=False)

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from catalog.academic_year import current_academic_year
 from catalog.models import KnowledgePoint, LessonPage, SubjectPage
 from media_pipeline import services
+from media_pipeline.media_types import container_extension
 from media_pipeline.models import VideoStatus
 from media_pipeline.probe import probe, validate
 from media_pipeline.rules import Rejected, bilingual
@@ -74,7 +75,8 @@ class Command(BaseCommand):
 
         # Refuse a bad file before anything is stored (the job checks again).
         try:
-            validate(probe(path))
+            probed = probe(path)
+            validate(probed)
         except Rejected as exc:
             raise CommandError(f"rejected [{exc.code}] {exc}") from exc
         except OSError as exc:
@@ -93,6 +95,7 @@ class Command(BaseCommand):
                         original_filename=str(path).rsplit("/", 1)[-1],
                         sha256=digest,
                         user=owner,
+                        extension=container_extension(probed.format_name),
                     )
             slug = slugify(opts["title"], allow_unicode=True)[:40] or "lesson"
             page = LessonPage(
@@ -118,7 +121,8 @@ class Command(BaseCommand):
             video.refresh_from_db()
         self.stdout.write(f"status {video.status}")
         if video.status == VideoStatus.REJECTED:
-            raise CommandError(f"rejected [{video.reason}] {bilingual(video.reason)}")
+            msg = bilingual(video.reason, **(video.reason_params or {}))
+            raise CommandError(f"rejected [{video.reason}] {msg}")
         if video.status != VideoStatus.READY:
             raise CommandError(
                 f"{video.status} [{video.reason}] {video.reason_message_en}"
