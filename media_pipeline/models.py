@@ -1,8 +1,9 @@
 """Videos and their renditions, modelled on Wagtail's images and renditions.
 
-A Video holds the original (never deleted by the pipeline) and the facts
-ffprobe found; each VideoRendition is one rung of the ladder, unique per
-(video, profile), found or created by `Video.get_rendition()`.
+A Video holds the original (kept while the row lives, dropped when the video
+is rejected: files follow their rows, see files.py) and the facts ffprobe
+found; each VideoRendition is one rung of the ladder, unique per (video,
+profile), found or created by `Video.get_rendition()`.
 """
 
 from django.conf import settings

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from PIL import Image
 
-from . import ffmpeg, storage
+from . import ffmpeg, files, storage
 from .models import RenditionStatus, Video, VideoRendition, VideoStatus
 from .probe import ProbeResult, check_decodable, probe, validate
 from .rules import Reason, Rejected, Rejection, bilingual
@@ -124,6 +124,9 @@ def process_video(video_id: int) -> str:
             reason_detail=str(exc),
             retriable=False,
         )
+        # Rejection is final (only failed jobs are retried): keep the row and
+        # its reason, not the bytes.
+        files.discard_video_files(video)
     except storage.StorageUnavailable as exc:
         _fail(video, Reason.STORAGE_ERROR, str(exc))
     except ffmpeg.FFmpegError as exc:
@@ -205,6 +208,8 @@ def _process(video: Video, workdir: Path) -> str:
 
 def _store_outputs(video: Video, p, out: Path, renditions) -> None:
     base = f"renditions/{video.pk}"
+    images = _make_images(out)
+    files.drop_stale_outputs(video, _output_names(base, p, out, images))
     for name in sorted(os.listdir(out / "hls")):
         stored = storage.upload(out / "hls" / name, f"{base}/hls/{name}")
         if name == "master.m3u8":
@@ -221,7 +226,6 @@ def _store_outputs(video: Video, p, out: Path, renditions) -> None:
         rendition.progress = 100
         rendition.save()
 
-    images = _make_images(out)
     for field, local in images.items():
         getattr(video, field).name = storage.upload(local, f"{base}/{local.name}")
     video.storyboard.name = storage.upload(
@@ -236,6 +240,16 @@ def _store_outputs(video: Video, p, out: Path, renditions) -> None:
             *images.keys(),
         ]
     )
+
+
+def _output_names(base: str, p, out: Path, images: dict[str, Path]) -> set[str]:
+    """The stored names _store_outputs is about to write."""
+    return {
+        *(f"{base}/hls/{name}" for name in os.listdir(out / "hls")),
+        *(f"{base}/{rung.name}.mp4" for rung in p.rungs),
+        *(f"{base}/{local.name}" for local in images.values()),
+        f"{base}/storyboard.jpg",
+    }
 
 
 def _make_images(out: Path) -> dict[str, Path]:
