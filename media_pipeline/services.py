@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from PIL import Image
 
-from . import ffmpeg, storage
+from . import ffmpeg, files, storage
 from .media_types import OPAQUE, OPAQUE_EXTENSION
 from .models import RenditionStatus, Video, VideoRendition, VideoStatus
 from .probe import ProbeResult, check_decodable, probe, validate
@@ -138,7 +138,10 @@ def process_video(video_id: int) -> str:
             reason_params=exc.rejection.params,
             retriable=False,
         )
-        _discard_original(video)
+        # Rejection is final (only failed jobs are retried): keep the row and
+        # its reason, not the bytes (it may be anything: an HTML page behind
+        # an MP4 header).
+        files.discard_video_files(video)
     except storage.StorageUnavailable as exc:
         _fail(video, Reason.STORAGE_ERROR, str(exc))
     except ffmpeg.FFmpegError as exc:
@@ -147,20 +150,6 @@ def process_video(video_id: int) -> str:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return video.status
-
-
-def _discard_original(video: Video) -> None:
-    """A rejected file is not kept: it may be anything (an HTML page behind an
-    MP4 header), and it will never be played. Failures keep theirs (retry)."""
-    name = video.file.name
-    if not name:
-        return
-    try:
-        storage.delete(name)
-    except storage.StorageUnavailable as exc:
-        logger.warning("rejected video %s: original %s kept: %s", video.pk, name, exc)
-        return
-    _set(video, file="")
 
 
 def _fail(video: Video, code: str, detail: str) -> None:
@@ -235,6 +224,8 @@ def _process(video: Video, workdir: Path) -> str:
 
 def _store_outputs(video: Video, p, out: Path, renditions) -> None:
     base = f"renditions/{video.pk}"
+    images = _make_images(out)
+    files.drop_stale_outputs(video, _output_names(base, p, out, images))
     for name in sorted(os.listdir(out / "hls")):
         stored = storage.upload(out / "hls" / name, f"{base}/hls/{name}")
         if name == "master.m3u8":
@@ -251,7 +242,6 @@ def _store_outputs(video: Video, p, out: Path, renditions) -> None:
         rendition.progress = 100
         rendition.save()
 
-    images = _make_images(out)
     for field, local in images.items():
         getattr(video, field).name = storage.upload(local, f"{base}/{local.name}")
     video.storyboard.name = storage.upload(
@@ -266,6 +256,16 @@ def _store_outputs(video: Video, p, out: Path, renditions) -> None:
             *images.keys(),
         ]
     )
+
+
+def _output_names(base: str, p, out: Path, images: dict[str, Path]) -> set[str]:
+    """The stored names _store_outputs is about to write."""
+    return {
+        *(f"{base}/hls/{name}" for name in os.listdir(out / "hls")),
+        *(f"{base}/{rung.name}.mp4" for rung in p.rungs),
+        *(f"{base}/{local.name}" for local in images.values()),
+        f"{base}/storyboard.jpg",
+    }
 
 
 def _make_images(out: Path) -> dict[str, Path]:

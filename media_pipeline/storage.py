@@ -100,3 +100,39 @@ def delete(name: str, storage: Storage | None = None) -> None:
     storage = storage or default_storage
     if name:
         with_retries(storage.delete, name)
+
+
+def _listdir(folder: str, storage: Storage) -> tuple[list[str], list[str]]:
+    def _list() -> tuple[list[str], list[str]]:
+        try:
+            return storage.listdir(folder)
+        except FileNotFoundError:  # a local folder never made: nothing in it
+            return [], []
+
+    return with_retries(_list)
+
+
+def walk(prefix: str, storage: Storage | None = None):
+    """Every stored name under the folder `prefix` ("renditions/12/").
+
+    Through `listdir` only, so it works the same on local disk and on S3
+    (where django-storages pages through the listing itself).
+    """
+    storage = storage or default_storage
+    folder = prefix.strip("/")
+    directories, files = _listdir(folder, storage)
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for sub in sorted(directories):
+        yield from walk(f"{folder}/{sub}" if folder else sub, storage)
+
+
+def delete_many(names, storage: Storage | None = None) -> int:
+    """Delete stored names (missing ones are fine); returns how many were asked."""
+    storage = storage or default_storage
+    count = 0
+    for name in names:
+        if name:
+            with_retries(storage.delete, name)
+            count += 1
+    return count
