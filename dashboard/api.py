@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.db.models import Q
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
+from pydantic import Field
 
+from catalog.api_schemas import ApiError, ParamError, code_or_name, optional
 from catalog.models import District, Grade, Stage, Subject, TextbookEdition
 
 from .coverage import coverage
@@ -84,12 +88,31 @@ class CoverageOut(Schema):
     gaps: list[GapOut]
 
 
+# An id, a code or a name: the longest of those columns bounds the value.
+LookupValue = code_or_name(100)
+ERRORS = {400: ParamError, 403: ApiError, 404: ApiError}
+
+
+class QuotaParams(Schema):
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    district: optional(LookupValue) = None
+
+
+class CoverageParams(Schema):
+    subject: LookupValue
+    grade: optional(LookupValue) = None
+    stage: optional(LookupValue) = None
+    edition: optional(LookupValue) = None
+
+
 def _lookup(model, value, label):
     """Accept an id, a code or a (Chinese) name."""
     if value in (None, ""):
         return None
     q = Q(code=value) | Q(name=value)
-    if str(value).isdigit():
+    # ASCII digits only ("²".isdigit() is true, int("²") fails), and short
+    # enough for a 64-bit key (a longer number overflows the database driver).
+    if value.isascii() and value.isdigit() and len(value) <= 18:
         q |= Q(pk=int(value))
     obj = model.objects.filter(q).first()
     if obj is None:
@@ -97,16 +120,19 @@ def _lookup(model, value, label):
     return obj
 
 
-@quotas_router.get("", response=QuotasOut, summary="Annual quotas with their counts")
-def quotas(request, year: int, district: str | None = None):
+@quotas_router.get(
+    "",
+    response={200: QuotasOut, **ERRORS},
+    summary="Annual quotas with their counts",
+)
+def quotas(request, params: Query[QuotaParams]):
     """Every quota rule of `year` with its count, percentage and on-track status.
 
     With `district` (id or code), only that district's resources are counted
     and only city-wide rules and that district's own rules are listed.
     """
-    if not 2000 <= year <= 2100:
-        raise HttpError(422, "年份超出范围 / year out of range")
-    district_obj = _lookup(District, district, "区县")
+    year = params.year
+    district_obj = _lookup(District, params.district, "区县")
     district_id = district_obj.pk if district_obj else None
     now = timezone.now()
     counter = get_counter()
@@ -121,24 +147,20 @@ def quotas(request, year: int, district: str | None = None):
 
 
 @coverage_router.get(
-    "", response=CoverageOut, summary="Knowledge-point coverage and gap list"
+    "",
+    response={200: CoverageOut, **ERRORS},
+    summary="Knowledge-point coverage and gap list",
 )
-def coverage_view(
-    request,
-    subject: str,
-    grade: str | None = None,
-    stage: str | None = None,
-    edition: str | None = None,
-):
+def coverage_view(request, params: Query[CoverageParams]):
     """Covered / total knowledge points (depth ≥ 2) per stage, subject and grade,
     and the uncovered points with their path in the tree.
 
     `subject`, `grade`, `stage`, `edition` accept an id, a code or a name.
     """
-    subject_obj = _lookup(Subject, subject, "学科")
-    grade_obj = _lookup(Grade, grade, "年级")
-    stage_obj = _lookup(Stage, stage, "学段")
-    edition_obj = _lookup(TextbookEdition, edition, "教材版本")
+    subject_obj = _lookup(Subject, params.subject, "学科")
+    grade_obj = _lookup(Grade, params.grade, "年级")
+    stage_obj = _lookup(Stage, params.stage, "学段")
+    edition_obj = _lookup(TextbookEdition, params.edition, "教材版本")
     counter = get_counter()
     attached = counter.covered_point_ids()
     cov = coverage(

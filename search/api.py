@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from ninja import Query, Router, Schema
+from typing import Annotated, Literal
 
-from .selectors import SearchParamError, search_lessons, suggest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from catalog.api_schemas import ParamError, code_or_name, optional
+from catalog.models import District, Grade, KnowledgePoint, Stage, Subject
+from catalog.models.pages import ResourceType
+
+from .selectors import (
+    MAX_PAGE,
+    SORTS,
+    SearchParamError,
+    search_lessons,
+    suggest,
+)
 
 router = Router(tags=["lessons"])
 
@@ -47,23 +60,28 @@ class LessonPage(Schema):
     facets: dict[str, list[FacetValue]]
 
 
-class Error(Schema):
-    param: str
-    detail: str
+# Longest query the API accepts; more is refused (400), not searched. The
+# text analysis reads at most 100 characters anyway (search/text.py).
+MAX_QUERY_LENGTH = 200
+SearchText = Annotated[str, Field(max_length=MAX_QUERY_LENGTH)]
+
+
+def _code(model):
+    return optional(code_or_name(model._meta.get_field("code").max_length))
 
 
 class Filters(Schema):
-    q: str = ""
-    stage: str | None = None
-    subject: str | None = None
-    grade: str | None = None
-    knowledge_point: str | None = None
-    type: str | None = None
-    quality: str | None = None
-    year: str | None = None
-    district: str | None = None
-    sort: str | None = None
-    page: str | None = None
+    q: SearchText = ""
+    stage: _code(Stage) = None
+    subject: _code(Subject) = None
+    grade: _code(Grade) = None
+    knowledge_point: _code(KnowledgePoint) = None
+    type: optional(Literal[tuple(ResourceType.values)]) = None
+    quality: optional(Literal["1", "0", "true", "false"]) = None
+    year: optional(Annotated[int, Field(ge=2000, le=2100)]) = None
+    district: _code(District) = None
+    sort: optional(Literal[SORTS]) = None
+    page: optional(Annotated[int, Field(ge=1, le=MAX_PAGE)]) = None
 
 
 class Suggestion(Schema):
@@ -74,26 +92,27 @@ class Suggestion(Schema):
 
 @router.get(
     "/",
-    response={200: LessonPage, 400: Error},
+    response={200: LessonPage, 400: ParamError},
     summary="搜索课程与资源 / Search lessons and resources",
 )
 def list_lessons(request, filters: Query[Filters]):
     """Chinese full-text search (segmented words, pinyin initials) with filters
     and facet counts. `knowledge_point` includes its descendants; `sort` is
-    relevance, newest or views. Bad parameters answer 400 with a reason."""
+    relevance, newest or views. Bad parameters answer 400 with a reason;
+    `q` is at most 200 characters."""
     params = {k: v for k, v in filters.dict().items() if v not in (None, "")}
     try:
         results = search_lessons(params)
     except SearchParamError as exc:
-        return 400, {"param": exc.param, "detail": exc.reason}
-    return 200, results.__dict__
+        return Status(400, {"param": exc.param, "detail": exc.reason})
+    return Status(200, results.__dict__)
 
 
 @router.get(
     "/suggest/",
-    response=list[Suggestion],
+    response={200: list[Suggestion], 400: ParamError},
     summary="输入提示 / Suggestions while typing",
 )
-def suggest_lessons(request, q: str = ""):
+def suggest_lessons(request, q: SearchText = ""):
     """Lesson titles and knowledge-point names starting with (then containing) q."""
     return suggest(q)

@@ -9,6 +9,7 @@ segmented words (text_analysis/chinese.py), so they match the same documents.
 from __future__ import annotations
 
 import heapq
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -106,10 +107,21 @@ class LessonResults:
     words: list[str] = field(default_factory=list)
 
 
+# Control characters and U+FFFD (an invalid UTF-8 byte): never in a code or a
+# search, and PostgreSQL refuses NUL in any query value.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ufffd]")
+
+
 def _by_code(model, name_zh, name_en, param, value):
     if value in (None, ""):
         return None
-    obj = model.objects.filter(code=str(value)[:100]).first()
+    value = str(value)
+    if len(value) > model._meta.get_field("code").max_length or _UNPRINTABLE.search(
+        value
+    ):
+        # Not a code at all: refused without a query, and not echoed back.
+        raise SearchParamError(param, f"无效的{name_zh}代码", f"invalid {name_en} code")
+    obj = model.objects.filter(code=value).first()
     if obj is None:
         raise SearchParamError(
             param, f"未知的{name_zh}：{value}", f"unknown {name_en}: {value}"
@@ -527,7 +539,7 @@ def _hits(pks: list[int], parsed: ParsedQuery) -> list[dict]:
 
 def suggest(q: str, limit: int = 10) -> list[dict]:
     """Titles and knowledge-point names starting with (then containing) `q`."""
-    q = (q or "").strip()[:50]
+    q = _UNPRINTABLE.sub("", q or "").strip()[:50]
     if not q:
         return []
     out: list[dict] = []
