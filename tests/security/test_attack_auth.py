@@ -206,6 +206,29 @@ def site_templates():
             yield path, text
 
 
+PROBE_CSP = [
+    "-c",
+    "import weike.settings.base as s; d = s.CONTENT_SECURITY_POLICY['DIRECTIVES']; "
+    "print(' '.join(d['connect-src']), '|', ' '.join(d['media-src']))",
+]
+
+
+def test_policy_lets_the_player_reach_the_s3_endpoint_only(tmp_path):
+    done = run_python(
+        PROBE_CSP,
+        tmp_path,
+        WEIKE_S3_BUCKET="lessons",
+        WEIKE_S3_ENDPOINT_URL="https://oss.example.edu.cn:9000/ignored/path",
+        WEIKE_S3_ADDRESSING_STYLE="path",
+        WEIKE_CSP_MEDIA_ORIGINS="https://cdn.example.edu.cn",
+    )
+    assert done.returncode == 0, done.stderr
+    connect, media = done.stdout.strip().split(" | ")
+    origins = "'self' https://oss.example.edu.cn:9000 https://cdn.example.edu.cn"
+    assert connect == origins
+    assert media == "'self' blob: " + origins.removeprefix("'self' ")
+
+
 def test_site_templates_have_no_inline_script_or_style():
     # script-src/style-src 'self' block these; they would silently not work.
     found = [

@@ -226,8 +226,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Wagtail's admin templates carry inline <script> (date pickers, inline
-# panels) and style attributes: under these prefixes only, those two
-# directives also allow 'unsafe-inline' (docs/site.md).
+# panels): under these prefixes only, scripts also allow 'unsafe-inline'.
+# Styles too, as a margin for admin screens tests/browser/test_csp_browser.py
+# does not walk (the ones it walks need no inline style). docs/site.md.
 CSP_ADMIN_PREFIXES = ["/admin/"]
 CSP_ADMIN_REPLACE = {
     "script-src": ["'self'", "'unsafe-inline'"],
