@@ -37,6 +37,10 @@ frontend:
 
 install: system-deps-runtime venv messages frontend
 
+# `make run` and its steps use the development settings (DEBUG, the built-in
+# key); servers use production (weike/wsgi.py). README, "Settings".
+migrate demo run: export DJANGO_SETTINGS_MODULE = weike.settings.development
+
 migrate: install
 	$(PY) manage.py migrate --no-input -v0
 

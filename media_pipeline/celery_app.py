@@ -9,7 +9,7 @@ import os
 import django
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "weike.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "weike.settings.production")
 django.setup()
 
 from django.conf import settings  # noqa: E402

@@ -28,6 +28,8 @@ from .viewcounts import pending_views
 KpLink = CatalogEntryPage.knowledge_points.through
 
 PAGE_SIZE = 24
+# Deepest indent of a knowledge point under its unit that site.css styles.
+MAX_INDENT = 8
 SORTS = {
     "newest": ("-first_published_at", "-pk"),
     "views": ("-view_count", "-first_published_at"),
@@ -181,7 +183,7 @@ def subject_tree(stage: Stage, subject: Subject) -> dict:
         return {
             "kp": kp,
             "count": len(ids),
-            "indent": max(0, kp.depth - base_depth),
+            "indent": min(MAX_INDENT, max(0, kp.depth - base_depth)),
         }
 
     def unit_node(unit):

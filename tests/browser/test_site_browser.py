@@ -148,10 +148,10 @@ def test_teacher_uploads_watches_status_and_plays(
 
     # Progress bar, then the check and transcode results, live.
     page.wait_for_function(
-        "document.querySelector('#u-progress').value === 100", timeout=60_000
+        "() => document.querySelector('#u-progress').value === 100", timeout=60_000
     )
     page.wait_for_function(
-        "document.querySelector('#u-status').textContent.includes('视频已就绪')",
+        "() => document.querySelector('#u-status').textContent.includes('视频已就绪')",
         timeout=150_000,
     )
     lesson = LessonPage.objects.get(title="一次函数的图像（浏览器上传）")
@@ -166,11 +166,11 @@ def test_teacher_uploads_watches_status_and_plays(
     video = page.locator("[data-player] video")
     video.wait_for()
     page.wait_for_function(
-        "document.querySelector('[data-player]').dataset.engine !== undefined"
+        "() => document.querySelector('[data-player]').dataset.engine !== undefined"
     )
     page.evaluate("v => { v.muted = true; return v.play(); }", video.element_handle())
     page.wait_for_function(
-        "document.querySelector('[data-player] video').currentTime > 1.0",
+        "() => document.querySelector('[data-player] video').currentTime > 1.0",
         timeout=30_000,
     )
     engine = page.locator("[data-player]").get_attribute("data-engine")

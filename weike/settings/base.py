@@ -6,7 +6,9 @@ media on the local disk, the database search backend, a local task worker).
 Each production component is switched on by its own variable; see README.
 """
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -18,8 +20,9 @@ BASE_DIR = PROJECT_DIR.parent
 VAR_DIR = Path(env_str("WEIKE_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("WEIKE_DEBUG", False)
-# A fixed key is only acceptable for local development; production sets its own.
-SECRET_KEY = env_str("WEIKE_SECRET_KEY", "dev-only-insecure-key-change-me")
+# A fixed key is only acceptable for local development; production.py refuses it.
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
+SECRET_KEY = env_str("WEIKE_SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("WEIKE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("WEIKE_CSRF_TRUSTED_ORIGINS", [])
 
@@ -56,11 +59,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache, so cached pages get the header too; the admin
+    # gets a relaxed policy (weike/csp.py).
+    "weike.csp.WeikeCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Anonymous page cache of the teachers' site (docs/site.md); after Locale
@@ -72,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into our 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "weike.urls"
@@ -168,6 +178,63 @@ if S3_BUCKET:
         },
     }
 
+
+# --- Content-Security-Policy (django-csp; weike/csp.py) -------------------------
+def _origin(url: str, subdomain: str = "") -> str:
+    parts = urlsplit(url)
+    host = f"{subdomain}.{parts.netloc}" if subdomain else parts.netloc
+    return f"{parts.scheme}://{host}" if parts.scheme and parts.netloc else ""
+
+
+def _s3_origins() -> list[str]:
+    """Where signed media URLs point when files live in S3: the player fetches
+    playlists and segments from there, posters and storyboards load from there."""
+    if not S3_BUCKET:
+        return []
+    endpoint = env_str("WEIKE_S3_ENDPOINT_URL")
+    style = env_str("WEIKE_S3_ADDRESSING_STYLE")
+    if not endpoint:
+        region = env_str("WEIKE_S3_REGION")
+        hosts = ["s3.amazonaws.com"] + (
+            [f"s3.{region}.amazonaws.com"] if region else []
+        )
+        return [f"https://{S3_BUCKET}.{host}" for host in hosts]
+    # botocore picks virtual-host or path style on its own unless told.
+    origins = [] if style == "virtual" else [_origin(endpoint)]
+    if style != "path":
+        origins.append(_origin(endpoint, S3_BUCKET))
+    return [o for o in origins if o]
+
+
+# Extra origins for media (a CDN in front of the bucket), comma-separated.
+CSP_MEDIA_ORIGINS = _s3_origins() + env_list("WEIKE_CSP_MEDIA_ORIGINS", [])
+# The site has no inline script or style: everything comes from /static/.
+# blob: is hls.js (MediaSource URLs and its transmuxing worker).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *CSP_MEDIA_ORIGINS],
+        "media-src": ["'self'", "blob:", *CSP_MEDIA_ORIGINS],
+        "connect-src": ["'self'", *CSP_MEDIA_ORIGINS],
+        "worker-src": ["'self'", "blob:"],
+        "frame-ancestors": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+# Wagtail's admin templates carry inline <script> (date pickers, inline
+# panels): under these prefixes only, scripts also allow 'unsafe-inline'.
+# Styles too, as a margin for admin screens tests/browser/test_csp_browser.py
+# does not walk (the ones it walks need no inline style). docs/site.md.
+CSP_ADMIN_PREFIXES = ["/admin/"]
+CSP_ADMIN_REPLACE = {
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+}
+
 # --- Search -------------------------------------------------------------------
 # Embedded default: the database backend with Chinese segmentation (search app).
 # WEIKE_SEARCH_URL points at Elasticsearch/OpenSearch; see docs/search.md.
@@ -262,6 +329,9 @@ WAGTAILDOCS_EXTENSIONS = [
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 200 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatars from gravatar.com: a third-party request per admin page (slow or
+# blocked in China, and outside the Content-Security-Policy).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Alliance (roles, review workflow; see docs/alliance.md) -------------------
 # Approving the last review step publishes even though editors hold no
@@ -271,6 +341,29 @@ WAGTAIL_FINISH_WORKFLOW_ACTION = "alliance.workflows.publish_workflow_state"
 WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = env_bool("WEIKE_NOTIFY_SUPERUSERS", True)
 
 LOGIN_URL = "wagtailadmin_login"
+# The site's login without a (safe) `next` lands on 我的微课, like its form.
+LOGIN_REDIRECT_URL = "portal:my"
+
+# --- Login throttling (django-axes; docs/site.md) ------------------------------
+# AxesBackend first: it refuses a locked-out username+address before any
+# password is checked. It needs the request, which every login view passes.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failures per username and client address before the lockout.
+AXES_FAILURE_LIMIT = env_int("WEIKE_LOGIN_FAILURE_LIMIT", 5)
+# Lockout length; every further failure during it starts it again.
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("WEIKE_LOGIN_LOCKOUT_MINUTES", 15))
+# Username+address together: a guesser cannot lock a teacher out everywhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A successful login forgets earlier typos.
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_ip"
+# Reverse proxies in front of Django that append to X-Forwarded-For (nginx:
+# 1); 0 trusts only REMOTE_ADDR, so a forged header cannot dodge the lockout.
+WEIKE_TRUSTED_PROXY_COUNT = env_int("WEIKE_TRUSTED_PROXY_COUNT", 0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

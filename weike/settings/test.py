@@ -30,3 +30,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # The site's anonymous page cache would hide changes tests make without
 # publishing; tests that exercise it switch it on (tests/test_site_*.py).
 WEIKE_PAGE_CACHE_SECONDS = 0
+# Login throttling stays on; only the test client's request-less
+# client.login() is let through to ModelBackend (tests/axes_backend.py).
+AUTHENTICATION_BACKENDS = [
+    "tests.axes_backend.TestClientAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
