@@ -155,13 +155,17 @@ def test_the_extension_comes_from_the_content(teacher, media_clips, ext):
     assert_generated_key(Upload.objects.get(), ext)
 
 
-def test_worker_rejection_removes_the_original(teacher, media_clips):
+def test_worker_rejection_removes_the_original(
+    teacher, media_clips, django_capture_on_commit_callbacks
+):
     data = media_clips("tiny").read_bytes()  # 3 s: too short for the rules
     assert upload_whole(teacher, data, "poc.html").status_code == 204
     video = Video.objects.get()
     stored = video.file.name
     assert default_storage.exists(stored)
-    assert services.process_video(video.pk) == VideoStatus.REJECTED
+    # The files go after the rejection commits (docs/media-pipeline.md).
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.process_video(video.pk) == VideoStatus.REJECTED
     video.refresh_from_db()
     assert video.reason == "too_short"
     assert not default_storage.exists(stored)
@@ -220,11 +224,14 @@ def test_s3_key_is_generated(s3_storage, teacher, media_clips):
 
 
 @pytest.mark.s3
-def test_s3_worker_rejection_deletes_the_object(s3_storage, teacher, media_clips):
+def test_s3_worker_rejection_deletes_the_object(
+    s3_storage, teacher, media_clips, django_capture_on_commit_callbacks
+):
     data = media_clips("tiny").read_bytes()
     assert upload_whole(teacher, data, "poc.html").status_code == 204
     video = Video.objects.get()
-    assert services.process_video(video.pk) == VideoStatus.REJECTED
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.process_video(video.pk) == VideoStatus.REJECTED
     client, bucket = s3_storage["client"], s3_storage["bucket"]
     assert client.list_objects_v2(Bucket=bucket).get("Contents", []) == []
 
