@@ -85,6 +85,40 @@ def editors_for_page(page, level: str = ReviewerLevel.ANY):
     )
 
 
+def may_name_any_author(user, entry) -> bool:
+    """Administrators, and editors whose scope covers the entry, may name any
+    active user its author; everybody else only themselves."""
+    if is_administrator(user):
+        return True
+    return bool(entry is not None and entry.pk and user_can_review_page(user, entry))
+
+
+def author_is_kept(user, entry) -> bool:
+    """A non-editor editing an entry someone else is the author of keeps that
+    author: they can neither take it over nor hand it on."""
+    return bool(
+        entry is not None
+        and entry.author_id
+        and entry.author_id != getattr(user, "pk", None)
+        and not may_name_any_author(user, entry)
+    )
+
+
+def authors_user_may_name(user, entry=None):
+    """Users `user` may choose as the author of `entry` (None: a new entry)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.all()
+    current = Q(pk=entry.author_id) if entry and entry.author_id else Q(pk__in=[])
+    if not user or not user.is_authenticated or not user.is_active:
+        return users.filter(current)
+    if may_name_any_author(user, entry):
+        return users.filter(Q(is_active=True) | current)
+    if author_is_kept(user, entry):
+        return users.filter(current)
+    return users.filter(pk=user.pk)
+
+
 def scoped_entries(user, level: str = ReviewerLevel.ANY):
     """Entries in the user's scope (all entries for administrators)."""
     entries = CatalogEntryPage.objects.all()
