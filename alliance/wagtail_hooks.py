@@ -21,11 +21,13 @@ from .roles import is_administrator, owns_pages_only
 from .selectors import (
     author_is_kept,
     authors_user_may_name,
+    documents_user_may_attach,
     editable_collections,
     review_queue,
 )
 
 AUTHOR_REFUSED = _("You can only name yourself as the author.")
+DOCUMENT_REFUSED = _("This document is not one you uploaded; it cannot be attached.")
 
 # --- Audit trail ------------------------------------------------------------
 
@@ -119,6 +121,24 @@ def limit_entry_author_field(name, field, user, entry):
     # Disabled: the posted value is ignored and the entry's author is kept.
     field.disabled = author_is_kept(user, entry)
     return True
+
+
+@hooks.register("limit_catalog_entry_field")
+def limit_attachment_document_field(name, field, user, entry):
+    """An attachment's document: the same rule as the document chooser."""
+    if name != "attachments.document":
+        return False
+    field.queryset = documents_user_may_attach(user, entry)
+    field.error_messages["invalid_choice"] = DOCUMENT_REFUSED
+    return True
+
+
+@hooks.register("construct_document_chooser_queryset")
+def only_attachable_documents_in_chooser(documents, request):
+    if is_administrator(request.user):
+        return documents
+    allowed = documents_user_may_attach(request.user).values("pk")
+    return documents.filter(pk__in=allowed)
 
 
 # --- Review queue in the admin ---------------------------------------------------

@@ -7,8 +7,10 @@ media_pipeline; who may be named author: alliance) and reach this form through
 the `limit_catalog_entry_field` Wagtail hook, so catalog imports neither.
 
 A hook is called as `hook(name, field, user, entry)` for each limited field
-and returns True when it has narrowed that field. A limited field no hook
-answers for offers nothing: a missing rule fails closed, never open.
+(`name` is "formset.field" for a field of the inline forms, e.g.
+"attachments.document") and returns True when it has narrowed that field.
+A limited field no hook answers for offers nothing: a missing rule fails
+closed, never open.
 """
 
 import re
@@ -19,11 +21,11 @@ from wagtail.admin.forms import WagtailAdminPageForm
 
 LIMIT_FIELD_HOOK = "limit_catalog_entry_field"
 
-# The id-taking fields whose choices depend on who is editing. The taxonomy
-# (grade, edition, school, district, knowledge points) is public reference
-# data anyone may pick; the model's clean() keeps it consistent.
-LIMITED_FIELDS = ("video", "author")
-
+# The id-taking fields whose choices depend on who is editing ("formset.field"
+# for a field of each inline form). The taxonomy (grade, edition, school,
+# district, knowledge points) is public reference data anyone may pick; the
+# model's clean() keeps it consistent.
+LIMITED_FIELDS = ("video", "author", "attachments.document")
 
 # An id as a client may send it: ASCII digits that fit a 64-bit column.
 # Anything else (letters, signs, fullwidth digits, 2**63) names no row; it is
@@ -71,15 +73,32 @@ class RefusedIdNotEchoed(forms.BoundField):
 class CatalogEntryPageForm(WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField):
-                field.bound_field_class = RefusedIdNotEchoed
-        for name in LIMITED_FIELDS:
-            if name in self.fields:
-                self._limit(name, self.fields[name])
+        for form in self._all_forms():
+            for field in form.fields.values():
+                if isinstance(field, forms.ModelChoiceField):
+                    field.bound_field_class = RefusedIdNotEchoed
+        for path in LIMITED_FIELDS:
+            for field in self._fields_at(path):
+                self._limit(path, field)
 
-    def _limit(self, name, field):
+    def _all_forms(self):
+        yield self
+        for formset in self.formsets.values():
+            yield from formset.forms
+
+    def _fields_at(self, path):
+        """The field `path` names: on this form, or on each inline form of a
+        formset (the forms a POST submits; the empty template form posts nothing)."""
+        formset_name, _, name = path.rpartition(".")
+        if not formset_name:
+            owners = [self]
+        else:
+            formset = self.formsets.get(formset_name)
+            owners = formset.forms if formset is not None else []
+        return [form.fields[name] for form in owners if name in form.fields]
+
+    def _limit(self, path, field):
         for hook in hooks.get_hooks(LIMIT_FIELD_HOOK):
-            if hook(name, field, self.for_user, self.instance):
+            if hook(path, field, self.for_user, self.instance):
                 return
         field.queryset = field.queryset.none()

@@ -346,6 +346,62 @@ def test_editor_in_scope_may_name_any_teacher_author(alliance_users, make_draft,
     assert LessonPage.objects.get(pk=page.pk).author_id == teacher_b.pk
 
 
+# --- Attachments (Wagtail documents) ------------------------------------------------
+
+DOCUMENT_REFUSED = "这份文档不是您上传的，不能作为附件。"
+
+
+def make_document(owner, title):
+    from wagtail.documents.models import Document
+
+    document = Document(title=title, uploaded_by_user=owner)
+    document.file.save("handout.pdf", ContentFile(b"%PDF-1.4 secret"), save=False)
+    document.save()
+    return document
+
+
+def may_download(client, document) -> bool:
+    url = reverse("wagtaildocs_serve", args=[document.pk, document.filename])
+    return client.get(url).status_code == 200
+
+
+def test_teacher_cannot_attach_another_teachers_draft_document(
+    alliance_users, make_draft, login
+):
+    from catalog.models import ResourceAttachment
+
+    teacher_a, teacher_b = alliance_users["teacher_a"], alliance_users["teacher_b"]
+    secret = make_document(teacher_b, "B 草稿的讲义")
+    ResourceAttachment.objects.create(page=make_draft(teacher_b), document=secret)
+    mine = make_document(teacher_a, "A 自己的讲义")
+    page = make_draft(teacher_a)
+    client = login(teacher_a)
+    assert not may_download(client, secret)
+
+    # The chooser lists only A's own documents.
+    chooser = client.get(reverse("wagtaildocs_chooser:choose")).json()["html"]
+    assert mine.title in chooser and secret.title not in chooser
+
+    for value in (secret.pk, fullwidth(secret.pk), "abc"):
+        attachments = inline_formset([{"document": value, "title": "讲义"}])
+        response = client.post(
+            edit_url(page), edit_form_data(page, attachments=attachments)
+        )
+        assert response.status_code == 200, value
+        form = response.context["form"].formsets["attachments"].forms[0]
+        assert [str(e) for e in form.errors["document"]] == [DOCUMENT_REFUSED]
+        assert secret.title not in response.content.decode()
+    assert not ResourceAttachment.objects.filter(page=page).exists()
+    assert not may_download(client, secret)
+
+    attachments = inline_formset([{"document": mine.pk, "title": "讲义"}])
+    response = client.post(
+        edit_url(page), edit_form_data(page, attachments=attachments)
+    )
+    assert response.status_code == 302
+    assert may_download(client, mine)
+
+
 # --- School and district ------------------------------------------------------------
 
 
