@@ -8,8 +8,12 @@ class AllianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from media_pipeline.policy import install_review_policy
+
         from .permissions import register
+        from .review_policy import AllianceReviewPolicy
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()
         register()
+        install_review_policy(AllianceReviewPolicy())

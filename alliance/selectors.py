@@ -4,7 +4,7 @@ from django.db.models import CharField, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from wagtail.models import Page, PageLogEntry, TaskState
 
-from catalog.models import CatalogEntryPage, SubjectPage
+from catalog.models import CatalogEntryPage, ResourceAttachment, SubjectPage
 
 from .models import (
     EditorScope,
@@ -83,6 +83,64 @@ def editors_for_page(page, level: str = ReviewerLevel.ANY):
     return get_user_model().objects.filter(
         is_active=True, pk__in=_covering_scopes(page, level).values("user_id")
     )
+
+
+def may_name_any_author(user, entry) -> bool:
+    """Administrators, and editors whose scope covers the entry, may name any
+    active user its author; everybody else only themselves."""
+    if is_administrator(user):
+        return True
+    return bool(entry is not None and entry.pk and user_can_review_page(user, entry))
+
+
+def author_is_kept(user, entry) -> bool:
+    """A non-editor editing an entry someone else is the author of keeps that
+    author: they can neither take it over nor hand it on."""
+    return bool(
+        entry is not None
+        and entry.author_id
+        and entry.author_id != getattr(user, "pk", None)
+        and not may_name_any_author(user, entry)
+    )
+
+
+def authors_user_may_name(user, entry=None):
+    """Users `user` may choose as the author of `entry` (None: a new entry)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.all()
+    current = Q(pk=entry.author_id) if entry and entry.author_id else Q(pk__in=[])
+    if not user or not user.is_authenticated or not user.is_active:
+        return users.filter(current)
+    if may_name_any_author(user, entry):
+        return users.filter(Q(is_active=True) | current)
+    if author_is_kept(user, entry):
+        return users.filter(current)
+    return users.filter(pk=user.pk)
+
+
+def documents_user_may_attach(user, entry=None):
+    """Documents `user` may attach to `entry`: their own uploads; for editors
+    also the attachments of entries in their scope; every document for
+    administrators. The entry's current attachments stay allowed.
+
+    Not "any unattached document": one another teacher has just uploaded
+    would become readable through the attacher's draft once it is attached.
+    """
+    from wagtail.documents import get_document_model
+
+    documents = get_document_model().objects.all()
+    current = Q(pk__in=[])
+    if entry is not None:
+        current = Q(pk__in=[a.document_id for a in entry.attachments.all()])
+    if not user or not user.is_authenticated or not user.is_active:
+        return documents.filter(current)
+    if is_administrator(user):
+        return documents
+    in_scope = ResourceAttachment.objects.filter(
+        page__in=scoped_entries(user).values("pk")
+    ).values("document_id")
+    return documents.filter(Q(uploaded_by_user=user) | Q(pk__in=in_scope) | current)
 
 
 def scoped_entries(user, level: str = ReviewerLevel.ANY):

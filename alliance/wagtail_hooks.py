@@ -18,7 +18,16 @@ from catalog.models import CatalogEntryPage, LessonPage, ResourcePage
 
 from .models import EditorScope, FeaturedCollection, Rubric
 from .roles import is_administrator, owns_pages_only
-from .selectors import editable_collections, review_queue
+from .selectors import (
+    author_is_kept,
+    authors_user_may_name,
+    documents_user_may_attach,
+    editable_collections,
+    review_queue,
+)
+
+AUTHOR_REFUSED = _("You can only name yourself as the author.")
+DOCUMENT_REFUSED = _("This document is not one you uploaded; it cannot be attached.")
 
 # --- Audit trail ------------------------------------------------------------
 
@@ -99,6 +108,37 @@ def no_copies_for_teachers(request, page):
     if owns_pages_only(request.user) and page.owner_id != request.user.pk:
         raise PermissionDenied
     return None
+
+
+@hooks.register("limit_catalog_entry_field")
+def limit_entry_author_field(name, field, user, entry):
+    """The entry form's author field (see catalog/forms.py): a teacher names
+    themselves; an author someone else set stays, shown read-only."""
+    if name != "author":
+        return False
+    field.queryset = authors_user_may_name(user, entry)
+    field.error_messages["invalid_choice"] = AUTHOR_REFUSED
+    # Disabled: the posted value is ignored and the entry's author is kept.
+    field.disabled = author_is_kept(user, entry)
+    return True
+
+
+@hooks.register("limit_catalog_entry_field")
+def limit_attachment_document_field(name, field, user, entry):
+    """An attachment's document: the same rule as the document chooser."""
+    if name != "attachments.document":
+        return False
+    field.queryset = documents_user_may_attach(user, entry)
+    field.error_messages["invalid_choice"] = DOCUMENT_REFUSED
+    return True
+
+
+@hooks.register("construct_document_chooser_queryset")
+def only_attachable_documents_in_chooser(documents, request):
+    if is_administrator(request.user):
+        return documents
+    allowed = documents_user_may_attach(request.user).values("pk")
+    return documents.filter(pk__in=allowed)
 
 
 # --- Review queue in the admin ---------------------------------------------------

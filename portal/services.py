@@ -5,18 +5,21 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from catalog.academic_year import current_academic_year
+from catalog.forms import StrictIdChoiceField, StrictIdMultipleChoiceField
 from catalog.models import Grade, KnowledgePoint, LessonPage, SubjectPage
+from media_pipeline.selectors import user_may_attach_video
 
 
 class LessonUploadForm(forms.Form):
     upload = forms.UUIDField()
     title = forms.CharField(max_length=255)
     summary = forms.CharField(max_length=2000, required=False)
-    subject_page = forms.ModelChoiceField(
+    # Ids from the browser: strict fields refuse what is not a plain id.
+    subject_page = StrictIdChoiceField(
         queryset=SubjectPage.objects.live().select_related("stage", "subject")
     )
-    grade = forms.ModelChoiceField(queryset=Grade.objects.all(), required=False)
-    knowledge_points = forms.ModelMultipleChoiceField(
+    grade = StrictIdChoiceField(queryset=Grade.objects.all(), required=False)
+    knowledge_points = StrictIdMultipleChoiceField(
         queryset=KnowledgePoint.objects.all(), required=False
     )
     submit_for_review = forms.BooleanField(required=False)
@@ -39,6 +42,14 @@ class LessonUploadForm(forms.Form):
             raise forms.ValidationError(
                 f"上传未完成或未通过检查（{upload.status} {upload.reason}）"
                 f" / upload not complete or rejected"
+            )
+        # A duplicate upload points at the earlier video with the same bytes,
+        # which may be another teacher's or already shown by another lesson.
+        if not user_may_attach_video(self.user, upload.video_id):
+            raise forms.ValidationError(
+                "这段视频已由其他教师上传或已用于其他微课，不能再建一节微课。"
+                " / This video belongs to another teacher or another lesson"
+                " already uses it."
             )
         return upload
 

@@ -101,7 +101,8 @@ def _finished_upload(user, status="complete"):
         offset=100,
         status=status,
         storage_name="originals/lesson.mp4",
-        video=make_video("uploaded"),
+        # As ingest makes it: the video of an upload is its owner's.
+        video=make_video("uploaded", uploaded_by=user),
     )
 
 

@@ -26,6 +26,7 @@ from wagtail.search import index
 
 from text_analysis.search_fields import ChineseAutocompleteField, ChineseSearchField
 
+from ..forms import CatalogEntryPageForm
 from .knowledge import KnowledgePoint
 from .taxonomy import District, Grade, School, Stage, Subject, TextbookEdition
 
@@ -258,6 +259,8 @@ class CatalogEntryPage(Page):
     is_creatable = False
     parent_page_types = ["catalog.SubjectPage"]
     subpage_types = []
+    # Offers and accepts only the videos and authors the editing user may use.
+    base_form_class = CatalogEntryPageForm
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -354,6 +357,16 @@ class CatalogEntryPage(Page):
             raise ValidationError(
                 {"grade": _("The grade does not belong to the page's stage.")}
             )
+        # The district routes the review to that district's editors: it is
+        # the school's district, never another one picked next to the school.
+        if (
+            self.school_id
+            and self.district_id
+            and self.school.district_id != self.district_id
+        ):
+            raise ValidationError(
+                {"district": _("The district is not the district of the school.")}
+            )
 
     def sync_from_tree(self, parent=None):
         """Stage and subject always come from the subject page above."""
@@ -420,6 +433,12 @@ class LessonPage(CatalogEntryPage):
     class Meta:
         verbose_name = _("micro-lesson")
         verbose_name_plural = _("micro-lessons")
+
+    def clean(self):
+        # A lesson has one resource type and no field for it: set it before
+        # the check, or the admin's create view fails on the missing type.
+        self.resource_type = ResourceType.MICRO_LESSON
+        super().clean()
 
     def save(self, *args, **kwargs):
         self.resource_type = ResourceType.MICRO_LESSON

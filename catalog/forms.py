@@ -1,0 +1,104 @@
+"""The admin form of lessons and resources.
+
+Fields that take an object id offer, and accept, only what the request user
+may use: a crafted POST with any other id is a form error like a wrong choice.
+The rules belong to the apps that own them (who may attach a video:
+media_pipeline; who may be named author: alliance) and reach this form through
+the `limit_catalog_entry_field` Wagtail hook, so catalog imports neither.
+
+A hook is called as `hook(name, field, user, entry)` for each limited field
+(`name` is "formset.field" for a field of the inline forms, e.g.
+"attachments.document") and returns True when it has narrowed that field.
+A limited field no hook answers for offers nothing: a missing rule fails
+closed, never open.
+"""
+
+import re
+
+from django import forms
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminPageForm
+
+LIMIT_FIELD_HOOK = "limit_catalog_entry_field"
+
+# The id-taking fields whose choices depend on who is editing ("formset.field"
+# for a field of each inline form). The taxonomy (grade, edition, school,
+# district, knowledge points) is public reference data anyone may pick; the
+# model's clean() keeps it consistent.
+LIMITED_FIELDS = ("video", "author", "attachments.document")
+
+# An id as a client may send it: ASCII digits that fit a 64-bit column.
+# Anything else (letters, signs, fullwidth digits, 2**63) names no row; it is
+# refused before it reaches the database, where a page id past the integer
+# range raised OverflowError (SQLite) instead of "no such row".
+ID = re.compile(r"[0-9]{1,18}")
+
+
+def _check_id(field, value):
+    if not ID.fullmatch(str(value)):
+        raise forms.ValidationError(
+            field.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": value},
+        )
+
+
+class StrictIdChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField for forms that take an id from the browser."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            _check_id(self, value)
+        return super().to_python(value)
+
+
+class StrictIdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            _check_id(self, pk)
+        return super()._check_values(value)
+
+
+class RefusedIdNotEchoed(forms.BoundField):
+    """A refused id is not rendered back into its widget: a chooser widget
+    looks the id up to show its title (someone else's video title; a 500 on
+    an id that is not a number). The field shows its initial value instead."""
+
+    def value(self):
+        if self.form.is_bound and self.errors:
+            return self.initial
+        return super().value()
+
+
+class CatalogEntryPageForm(WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for form in self._all_forms():
+            for field in form.fields.values():
+                if isinstance(field, forms.ModelChoiceField):
+                    field.bound_field_class = RefusedIdNotEchoed
+        for path in LIMITED_FIELDS:
+            for field in self._fields_at(path):
+                self._limit(path, field)
+
+    def _all_forms(self):
+        yield self
+        for formset in self.formsets.values():
+            yield from formset.forms
+
+    def _fields_at(self, path):
+        """The field `path` names: on this form, or on each inline form of a
+        formset (the forms a POST submits; the empty template form posts nothing)."""
+        formset_name, _, name = path.rpartition(".")
+        if not formset_name:
+            owners = [self]
+        else:
+            formset = self.formsets.get(formset_name)
+            owners = formset.forms if formset is not None else []
+        return [form.fields[name] for form in owners if name in form.fields]
+
+    def _limit(self, path, field):
+        for hook in hooks.get_hooks(LIMIT_FIELD_HOOK):
+            if hook(path, field, self.for_user, self.instance):
+                return
+        field.queryset = field.queryset.none()

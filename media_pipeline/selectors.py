@@ -1,0 +1,68 @@
+"""Which videos a user may find in the admin and put into a lesson.
+
+One rule for the lesson form's video field, the video chooser, the Video
+snippet views and the site's upload form (see docs/catalog.md, "Who may pick
+which video and author"):
+
+- administrators (superusers and the 管理员 group): every video;
+- editors: the videos of the entries in their scope, as `can_view_video`
+  already lets them watch;
+- everyone, editors included: the videos they uploaded themselves that no
+  other lesson shows (one video, one lesson);
+- the lesson's current video always stays allowed, so saving a lesson never
+  fails for a choice someone else made earlier.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from catalog.models import LessonPage
+
+from .models import Video
+from .policy import review_policy
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _is_administrator(user) -> bool:
+    return review_policy().is_administrator(user)
+
+
+def _in_editor_scope(user) -> Exists:
+    """Videos shown by an entry in the user's review scope (none for teachers)."""
+    scope = review_policy().entries_in_scope(user)
+    return Exists(
+        LessonPage.objects.filter(video=OuterRef("pk"), pk__in=scope.values("pk"))
+    )
+
+
+def videos_user_may_see(user):
+    """Videos listed, shown and editable in the admin's Video views."""
+    if not _active(user):
+        return Video.objects.none()
+    if _is_administrator(user):
+        return Video.objects.all()
+    return Video.objects.filter(Q(uploaded_by=user) | _in_editor_scope(user))
+
+
+def videos_user_may_attach(user, lesson=None):
+    """Videos `user` may choose for `lesson` (None: for a new lesson, and in
+    the chooser, which does not know the lesson)."""
+    current = Q(pk=lesson.video_id) if lesson and lesson.video_id else Q(pk__in=[])
+    if not _active(user):
+        return Video.objects.filter(current)
+    if _is_administrator(user):
+        return Video.objects.all()
+    shown_elsewhere = LessonPage.objects.filter(video=OuterRef("pk"))
+    if lesson is not None and lesson.pk:
+        shown_elsewhere = shown_elsewhere.exclude(pk=lesson.pk)
+    own_and_free = Q(uploaded_by=user) & ~Exists(shown_elsewhere)
+    return Video.objects.filter(own_and_free | _in_editor_scope(user) | current)
+
+
+def user_may_attach_video(user, video_id, lesson=None) -> bool:
+    return (
+        video_id is not None
+        and videos_user_may_attach(user, lesson).filter(pk=video_id).exists()
+    )
