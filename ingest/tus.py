@@ -24,6 +24,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from media_pipeline.access import can_view_video
 from media_pipeline.rules import Reason, Rejected
 
 from . import uploads
@@ -113,7 +114,8 @@ class TusUploadView(View):
 
     def _state_headers(self, upload: Upload) -> dict:
         headers = {"Upload_Offset": upload.offset, "Upload_Length": upload.length}
-        if upload.video_id:
+        # A duplicate may be someone else's draft: its id is theirs to know.
+        if upload.video_id and can_view_video(upload.owner, upload.video):
             headers["Weike_Video_Id"] = upload.video_id
         headers["Weike_Upload_Status"] = upload.status
         if upload.reason:

@@ -380,3 +380,18 @@ def test_another_users_upload_is_not_found(teacher, other_teacher):
     assert other_teacher.delete(url, **TUS).status_code == 404
     upload = Upload.objects.get()
     assert (upload.status, upload.offset) == (UploadStatus.RECEIVING, 0)
+
+
+def test_duplicate_of_another_teachers_video_does_not_reveal_its_id(
+    teacher, other_teacher, media_clips
+):
+    data = media_clips("tiny").read_bytes()
+    assert upload_whole(other_teacher, data, "mine.mp4").status_code == 204
+    theirs = Video.objects.get()
+    response = upload_whole(teacher, data, "copy.mp4")
+    assert response.status_code == 204
+    assert response["Weike-Upload-Status"] == UploadStatus.DUPLICATE
+    assert "Weike-Video-Id" not in response
+    # The uploader of the first copy still learns its id on their own duplicate.
+    again = upload_whole(other_teacher, data, "again.mp4")
+    assert int(again["Weike-Video-Id"]) == theirs.pk
