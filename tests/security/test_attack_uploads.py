@@ -27,6 +27,11 @@ NAME_BUDGET = 255  # bytes of UTF-8
 KEY = re.compile(r"^originals/\d{4}/\d{2}/(?P<hex>[0-9a-f]{32})\.(?P<ext>[a-z0-9]+)$")
 
 
+IMMEDIATE_TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+}
+
+
 @pytest.fixture(autouse=True)
 def dummy_tasks(settings):
     settings.TASKS = {
@@ -156,14 +161,15 @@ def test_the_extension_comes_from_the_content(teacher, media_clips, ext):
 
 
 def test_worker_rejection_removes_the_original(
-    teacher, media_clips, django_capture_on_commit_callbacks
+    teacher, media_clips, settings, django_capture_on_commit_callbacks
 ):
     data = media_clips("tiny").read_bytes()  # 3 s: too short for the rules
     assert upload_whole(teacher, data, "poc.html").status_code == 204
     video = Video.objects.get()
     stored = video.file.name
     assert default_storage.exists(stored)
-    # The files go after the rejection commits (docs/media-pipeline.md).
+    # The files go after the rejection commits, by a task (docs/media-pipeline.md).
+    settings.TASKS = IMMEDIATE_TASKS
     with django_capture_on_commit_callbacks(execute=True):
         assert services.process_video(video.pk) == VideoStatus.REJECTED
     video.refresh_from_db()
@@ -225,11 +231,12 @@ def test_s3_key_is_generated(s3_storage, teacher, media_clips):
 
 @pytest.mark.s3
 def test_s3_worker_rejection_deletes_the_object(
-    s3_storage, teacher, media_clips, django_capture_on_commit_callbacks
+    s3_storage, teacher, media_clips, settings, django_capture_on_commit_callbacks
 ):
     data = media_clips("tiny").read_bytes()
     assert upload_whole(teacher, data, "poc.html").status_code == 204
     video = Video.objects.get()
+    settings.TASKS = IMMEDIATE_TASKS
     with django_capture_on_commit_callbacks(execute=True):
         assert services.process_video(video.pk) == VideoStatus.REJECTED
     client, bucket = s3_storage["client"], s3_storage["bucket"]
