@@ -4,7 +4,8 @@ from django.db.models import CharField, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from wagtail.models import Page, PageLogEntry, TaskState
 
-from catalog.models import CatalogEntryPage, SubjectPage
+from catalog import lifecycle
+from catalog.models import CatalogEntryPage, LessonPage, SubjectPage
 
 from .models import (
     EditorScope,
@@ -143,12 +144,29 @@ def review_queue(user):
             "stage", "subject", "grade", "owner"
         )
     }
+    # Lessons carry their video's state: one whose video is not ready cannot
+    # be approved, and the queue says so (None: a resource, no video needed).
+    lessons = dict(
+        LessonPage.objects.filter(pk__in=ids).values_list("pk", "video__status")
+    )
     rows = []
     for state in states:
         page = pages.get(int(state.workflow_state.object_id))
         if page is None:
             continue
-        rows.append({"task_state": state, "page": page})
+        video = (
+            lifecycle.video_state_from_status(lessons[page.pk])
+            if page.pk in lessons
+            else None
+        )
+        rows.append(
+            {
+                "task_state": state,
+                "page": page,
+                "video_state": video,
+                "video_ready": video in (None, lifecycle.VideoState.READY),
+            }
+        )
     return rows
 
 

@@ -421,6 +421,30 @@ class LessonPage(CatalogEntryPage):
         verbose_name = _("micro-lesson")
         verbose_name_plural = _("micro-lessons")
 
+    def clean(self):
+        super().clean()
+        # The last barrier of the life cycle: Wagtail cleans the page when it
+        # saves a revision being published (admin, workflow finish, commands,
+        # scheduled publishing), so no path publishes a lesson whose video is
+        # missing, still processing or rejected.
+        if self._is_being_published():
+            from catalog import lifecycle
+
+            message = lifecycle.refusal("publish", self)
+            if message is not None:
+                raise ValidationError({"video": message}, code="lifecycle_publish")
+
+    def _is_being_published(self) -> bool:
+        """A revision is going live: live, with a live revision the row lacks."""
+        if not (self.live and self.live_revision_id and self.pk):
+            return False
+        stored = (
+            Page.objects.filter(pk=self.pk)
+            .values_list("live_revision_id", flat=True)
+            .first()
+        )
+        return stored != self.live_revision_id
+
     def save(self, *args, **kwargs):
         self.resource_type = ResourceType.MICRO_LESSON
         super().save(*args, **kwargs)
