@@ -6,8 +6,9 @@
   time, so moving a page to another subject re-routes it).
 - `Rubric` / `RubricCriterion` / `RubricScore`: configurable, weighted scoring.
 - `QualityDecision`: the append-only log of quality-pick designations and
-  revocations. `CatalogEntryPage.is_quality_pick` is a cache of the latest row;
-  the log is what `selectors.is_quality_pick_at()` reads for any past date.
+  revocations. The current state is the catalog's `QualityPick` record
+  (written with the decision, through catalog.lifecycle.pick/revoke); the log
+  is what `selectors.is_quality_pick_at()` reads for any past date.
 - `FeaturedCollection`: ordered, editable lists of lessons shown on the site.
 """
 

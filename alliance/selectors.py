@@ -5,7 +5,7 @@ from django.db.models.functions import Cast
 from wagtail.models import Page, PageLogEntry, TaskState
 
 from catalog import lifecycle
-from catalog.models import CatalogEntryPage, LessonPage, SubjectPage
+from catalog.models import CatalogEntryPage, LessonPage, QualityPick, SubjectPage
 
 from .models import (
     EditorScope,
@@ -178,7 +178,7 @@ def is_quality_pick_at(page, moment) -> bool:
 
     The last decision at or before the moment decides. Entries with no decision
     rows at all (imported or seeded before the log existed) fall back to the
-    cached flag and its designation date.
+    current QualityPick record and its designation date.
     """
     decisions = QualityDecision.objects.filter(page_id=page.pk)
     last = decisions.filter(decided_at__lte=moment).order_by("-decided_at", "-pk")
@@ -188,11 +188,11 @@ def is_quality_pick_at(page, moment) -> bool:
     if decisions.exists():
         return False
     picked_at = (
-        CatalogEntryPage.objects.filter(pk=page.pk)
-        .values_list("is_quality_pick", "quality_picked_at")
+        QualityPick.objects.filter(page_id=page.pk)
+        .values_list("picked_at", flat=True)
         .first()
     )
-    return bool(picked_at and picked_at[0] and picked_at[1] and picked_at[1] <= moment)
+    return picked_at is not None and picked_at <= moment
 
 
 def quality_picks_at(moment, entries=None):
@@ -206,11 +206,7 @@ def quality_picks_at(moment, entries=None):
     has_log = QualityDecision.objects.filter(page_id=OuterRef("pk"))
     return entries.annotate(_last_action=last_action, _has_log=Exists(has_log)).filter(
         Q(_last_action=QualityAction.DESIGNATE)
-        | Q(
-            _has_log=False,
-            is_quality_pick=True,
-            quality_picked_at__lte=moment,
-        )
+        | Q(_has_log=False, quality_pick__picked_at__lte=moment)
     )
 
 

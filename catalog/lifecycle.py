@@ -22,8 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .signals import announce
 
 # media_pipeline.models.VideoStatus values, as plain strings.
 VIDEO_READY = "ready"
@@ -221,3 +224,44 @@ def edit_view_transition(post) -> str | None:
     ):
         return "approve"
     return None
+
+
+# --- Services: the quality pick -------------------------------------------------
+
+
+@transaction.atomic
+def pick(page, user, moment=None):
+    """published → quality pick: writes the entry's QualityPick record.
+
+    Who may pick is the caller's check (alliance.services.designate_quality_pick,
+    which also keeps the decision log)."""
+    from .models import CatalogEntryPage, QualityPick
+
+    entry = CatalogEntryPage.objects.select_for_update().get(pk=page.pk)
+    if not entry.live:
+        raise TransitionRefused(
+            _("Only published entries can be quality picks."), code="lifecycle_pick"
+        )
+    if QualityPick.objects.filter(page_id=entry.pk).exists():
+        raise TransitionRefused(
+            _("This entry is already a quality pick."), code="lifecycle_pick"
+        )
+    record = QualityPick.objects.create(
+        page_id=entry.pk, picked_by=user, picked_at=moment or timezone.now()
+    )
+    announce([entry.pk], "pick")
+    return record
+
+
+@transaction.atomic
+def revoke(page) -> None:
+    """quality pick → published: removes the entry's QualityPick record."""
+    from .models import CatalogEntryPage, QualityPick
+
+    CatalogEntryPage.objects.select_for_update().filter(pk=page.pk).exists()
+    deleted, _rows = QualityPick.objects.filter(page_id=page.pk).delete()
+    if not deleted:
+        raise TransitionRefused(
+            _("This entry is not a quality pick."), code="lifecycle_revoke"
+        )
+    announce([page.pk], "revoke")
