@@ -6,8 +6,9 @@
   time, so moving a page to another subject re-routes it).
 - `Rubric` / `RubricCriterion` / `RubricScore`: configurable, weighted scoring.
 - `QualityDecision`: the append-only log of quality-pick designations and
-  revocations. `CatalogEntryPage.is_quality_pick` is a cache of the latest row;
-  the log is what `selectors.is_quality_pick_at()` reads for any past date.
+  revocations. The current state is the catalog's `QualityPick` record
+  (written with the decision, through catalog.lifecycle.pick/revoke); the log
+  is what `selectors.is_quality_pick_at()` reads for any past date.
 - `FeaturedCollection`: ordered, editable lists of lessons shown on the site.
 """
 
@@ -23,6 +24,8 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, PageChooserPanel
 from wagtail.models import Orderable, Task, TaskState
+
+from catalog import lifecycle
 
 from .forms import FeaturedCollectionForm
 
@@ -136,13 +139,26 @@ class SubjectReviewTask(Task):
         return self.user_can_review(obj, user)
 
     def get_actions(self, obj, user):
-        if self.user_can_review(obj, user):
-            return [
-                ("reject", _("Return with comments"), True),
+        if not self.user_can_review(obj, user):
+            return []
+        actions = [("reject", _("Return with comments"), True)]
+        # No approve button for a lesson whose video is not ready
+        # (catalog.lifecycle guards; on_action checks the reviewed revision).
+        if lifecycle.can("approve", obj.specific):
+            actions += [
                 ("approve", _("Approve this review step"), False),
                 ("approve", _("Approve this step with a comment"), True),
             ]
-        return []
+        return actions
+
+    def start(self, workflow_state, user=None):
+        # Submitting (first submit, resubmit after changes, restart) starts the
+        # task: a lesson whose video is not ready never enters review, whatever
+        # path started the workflow. Workflow.start is atomic: nothing stays.
+        lifecycle.require(
+            "submit", workflow_state.content_object.get_latest_revision_as_object()
+        )
+        return super().start(workflow_state, user=user)
 
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
@@ -152,6 +168,11 @@ class SubjectReviewTask(Task):
         page = task_state.workflow_state.content_object
         if action_name not in {name for name, *_ in self.get_actions(page, user)}:
             raise PermissionDenied
+        if action_name == "approve":
+            # The version under review, which may carry another video.
+            message = lifecycle.refusal("approve", task_state.revision.as_object())
+            if message is not None:
+                raise PermissionDenied(message)
         return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):

@@ -4,7 +4,14 @@ from django.db.models import CharField, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from wagtail.models import Page, PageLogEntry, TaskState
 
-from catalog.models import CatalogEntryPage, ResourceAttachment, SubjectPage
+from catalog import lifecycle
+from catalog.models import (
+    CatalogEntryPage,
+    LessonPage,
+    QualityPick,
+    ResourceAttachment,
+    SubjectPage,
+)
 
 from .models import (
     EditorScope,
@@ -201,12 +208,29 @@ def review_queue(user):
             "stage", "subject", "grade", "owner"
         )
     }
+    # Lessons carry their video's state: one whose video is not ready cannot
+    # be approved, and the queue says so (None: a resource, no video needed).
+    lessons = dict(
+        LessonPage.objects.filter(pk__in=ids).values_list("pk", "video__status")
+    )
     rows = []
     for state in states:
         page = pages.get(int(state.workflow_state.object_id))
         if page is None:
             continue
-        rows.append({"task_state": state, "page": page})
+        video = (
+            lifecycle.video_state_from_status(lessons[page.pk])
+            if page.pk in lessons
+            else None
+        )
+        rows.append(
+            {
+                "task_state": state,
+                "page": page,
+                "video_state": video,
+                "video_ready": video in (None, lifecycle.VideoState.READY),
+            }
+        )
     return rows
 
 
@@ -218,7 +242,7 @@ def is_quality_pick_at(page, moment) -> bool:
 
     The last decision at or before the moment decides. Entries with no decision
     rows at all (imported or seeded before the log existed) fall back to the
-    cached flag and its designation date.
+    current QualityPick record and its designation date.
     """
     decisions = QualityDecision.objects.filter(page_id=page.pk)
     last = decisions.filter(decided_at__lte=moment).order_by("-decided_at", "-pk")
@@ -228,11 +252,11 @@ def is_quality_pick_at(page, moment) -> bool:
     if decisions.exists():
         return False
     picked_at = (
-        CatalogEntryPage.objects.filter(pk=page.pk)
-        .values_list("is_quality_pick", "quality_picked_at")
+        QualityPick.objects.filter(page_id=page.pk)
+        .values_list("picked_at", flat=True)
         .first()
     )
-    return bool(picked_at and picked_at[0] and picked_at[1] and picked_at[1] <= moment)
+    return picked_at is not None and picked_at <= moment
 
 
 def quality_picks_at(moment, entries=None):
@@ -246,11 +270,7 @@ def quality_picks_at(moment, entries=None):
     has_log = QualityDecision.objects.filter(page_id=OuterRef("pk"))
     return entries.annotate(_last_action=last_action, _has_log=Exists(has_log)).filter(
         Q(_last_action=QualityAction.DESIGNATE)
-        | Q(
-            _has_log=False,
-            is_quality_pick=True,
-            quality_picked_at__lte=moment,
-        )
+        | Q(_has_log=False, quality_pick__picked_at__lte=moment)
     )
 
 

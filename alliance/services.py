@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from catalog import lifecycle
 from catalog.models import CatalogEntryPage
 
 from .models import (
@@ -90,28 +91,17 @@ def save_rubric_score(page, user, rubric, values: dict[int, int], notes: str = "
     return score
 
 
-def _set_flag(page_id, picked: bool, user, moment):
-    CatalogEntryPage.objects.filter(pk=page_id).update(
-        is_quality_pick=picked,
-        quality_picked_by=user if picked else None,
-        quality_picked_at=moment if picked else None,
-    )
-
-
 @transaction.atomic
 def designate_quality_pick(page, user, reason: str = "", moment=None):
-    """Make a live entry a quality pick (精品微课); logs the decision."""
+    """Make a live entry a quality pick (精品微课); logs the decision.
+
+    The pick itself (its record, its guards, telling search and the quotas)
+    is the catalog's life-cycle transition; the alliance keeps who decided
+    and why."""
     _require_judge(user, page)
-    entry = CatalogEntryPage.objects.select_for_update().get(pk=page.pk)
-    if not entry.live:
-        raise ValidationError(
-            "只有已发布的资源才能评为精品。 / Only published entries can be picked."
-        )
-    if entry.is_quality_pick:
-        raise ValidationError(
-            "该资源已是精品。 / This entry is already a quality pick."
-        )
     moment = moment or timezone.now()
+    lifecycle.pick(page, user, moment)
+    entry = CatalogEntryPage.objects.get(pk=page.pk)
     latest = RubricScore.objects.filter(page_id=page.pk, reviewer=user).first()
     decision = QualityDecision.objects.create(
         page_id=page.pk,
@@ -121,7 +111,6 @@ def designate_quality_pick(page, user, reason: str = "", moment=None):
         reason=reason,
         score_total=latest.total if latest else None,
     )
-    _set_flag(page.pk, True, user, moment)
     log(
         instance=entry.specific,
         action="alliance.quality_pick",
@@ -137,9 +126,8 @@ def revoke_quality_pick(page, user, reason: str, moment=None):
     _require_judge(user, page)
     if not reason or not reason.strip():
         raise ValidationError("撤销精品必须填写理由。 / A reason is required.")
-    entry = CatalogEntryPage.objects.select_for_update().get(pk=page.pk)
-    if not entry.is_quality_pick:
-        raise ValidationError("该资源不是精品。 / This entry is not a quality pick.")
+    lifecycle.revoke(page)
+    entry = CatalogEntryPage.objects.get(pk=page.pk)
     moment = moment or timezone.now()
     decision = QualityDecision.objects.create(
         page_id=page.pk,
@@ -148,7 +136,6 @@ def revoke_quality_pick(page, user, reason: str, moment=None):
         decided_at=moment,
         reason=reason.strip(),
     )
-    _set_flag(page.pk, False, user, moment)
     log(
         instance=entry.specific,
         action="alliance.quality_revoke",
@@ -156,21 +143,3 @@ def revoke_quality_pick(page, user, reason: str, moment=None):
         data={"comment": reason.strip(), "decision_id": decision.pk},
     )
     return decision
-
-
-def reapply_quality_flag(page_id):
-    """Publishing a revision writes its (possibly stale) copy of the flag back
-    to the row; the decision log is the truth, so restore the flag from it."""
-    last = (
-        QualityDecision.objects.filter(page_id=page_id)
-        .order_by("-decided_at", "-pk")
-        .first()
-    )
-    if last is None:
-        return
-    picked = last.action == QualityAction.DESIGNATE
-    CatalogEntryPage.objects.filter(pk=page_id).update(
-        is_quality_pick=picked,
-        quality_picked_by_id=last.decided_by_id if picked else None,
-        quality_picked_at=last.decided_at if picked else None,
-    )

@@ -1,24 +1,16 @@
-"""Signal receivers: notifications and flag repair on publish.
+"""Signal receivers: notifications, and the site cache for collections.
 
-(catalog.signal_handlers keeps stage/subject in sync when a page moves.)
+(The quality pick is the catalog's record now, and its changes reach search,
+quotas and the site through catalog.signals.entry_changed.)
 """
 
 from wagtail.models import TaskState
-from wagtail.signals import page_published, task_submitted
-
-from catalog.models import CatalogEntryPage
-
-
-def _restore_quality_flag(sender, instance, **kwargs):
-    from .services import reapply_quality_flag
-
-    if isinstance(instance, CatalogEntryPage):
-        reapply_quality_flag(instance.pk)
+from wagtail.signals import task_submitted
 
 
 def _bump_site_cache(sender, **kwargs):
-    # The public site caches fragments by a catalog version bumped on publish;
-    # collections and quality flags change without a publish, so bump it too.
+    # The public site caches fragments by a catalog version bumped when an
+    # entry changes; collections change without one, so bump it here too.
     try:
         from portal.cache import bump_catalog_version
     except ImportError:
@@ -29,9 +21,9 @@ def _bump_site_cache(sender, **kwargs):
 def register_signal_handlers():
     from django.db.models.signals import post_delete, post_save
 
-    from .models import FeaturedCollection, FeaturedCollectionItem, QualityDecision
+    from .models import FeaturedCollection, FeaturedCollectionItem
 
-    for model in (FeaturedCollection, FeaturedCollectionItem, QualityDecision):
+    for model in (FeaturedCollection, FeaturedCollectionItem):
         post_save.connect(
             _bump_site_cache, sender=model, dispatch_uid=f"alliance_bump_{model}"
         )
@@ -44,7 +36,4 @@ def register_signal_handlers():
         notify_task_submitted,
         sender=TaskState,
         dispatch_uid="alliance_subject_review_submitted",
-    )
-    page_published.connect(
-        _restore_quality_flag, dispatch_uid="alliance_restore_quality_flag"
     )

@@ -76,6 +76,7 @@ def scale_to(total: int, seed: int = 11) -> None:
         CatalogEntryPage,
         KnowledgePoint,
         LessonPage,
+        QualityPick,
         School,
         SubjectPage,
     )
@@ -128,8 +129,6 @@ def scale_to(total: int, seed: int = 11) -> None:
                         district_id=school.district_id,
                         academic_year=rng.choice([2023, 2024, 2025]),
                         licence="cc-by-nc-4.0",
-                        is_quality_pick=rng.random() < 0.1,
-                        quality_picked_at=now,
                         view_count=rng.randint(0, 5000),
                     ),
                     kp,
@@ -164,6 +163,11 @@ def scale_to(total: int, seed: int = 11) -> None:
                         rows,
                     )
             CatalogEntryPage.knowledge_points.through.objects.bulk_create(links)
+            QualityPick.objects.bulk_create(
+                QualityPick(page_id=page.pk, picked_at=now)
+                for page in pages
+                if rng.random() < 0.1
+            )
         made += size
     for parent in subjects:
         Page.objects.filter(pk=parent.pk).update(numchild=parent.numchild)

@@ -164,7 +164,7 @@ def fill_sqlite(n: int, universe: Universe, batch: int = 2000):
     from django.db.models import F
     from wagtail.models import Locale, Page
 
-    from catalog.models import CatalogEntryPage, LessonPage, ResourcePage
+    from catalog.models import CatalogEntryPage, LessonPage, QualityPick, ResourcePage
 
     User = get_user_model()
     authors = [User(username=f"bench{i}", first_name=f"老师{i}") for i in range(1, 501)]
@@ -223,8 +223,6 @@ def fill_sqlite(n: int, universe: Universe, batch: int = 2000):
                         district_id=e["district"],
                         academic_year=e["published"].year,
                         licence="cc-by-nc-4.0",
-                        is_quality_pick=e["is_pick"],
-                        quality_picked_at=e["picked"],
                         view_count=0,
                     )
                 )
@@ -246,6 +244,11 @@ def fill_sqlite(n: int, universe: Universe, batch: int = 2000):
                     for p, e in zip(pages, entries, strict=True)
                     for kp in e["kp_ids"]
                 ]
+            )
+            QualityPick.objects.bulk_create(
+                QualityPick(page_id=p.pk, picked_at=e["picked"])
+                for p, e in zip(pages, entries, strict=True)
+                if e["is_pick"]
             )
         done += size
     for sp_pk, last in counters.items():

@@ -59,6 +59,7 @@ def generate(n: int, seed: int = 7) -> None:
         Grade,
         KnowledgePoint,
         LessonPage,
+        QualityPick,
         SubjectPage,
     )
 
@@ -93,7 +94,7 @@ def generate(n: int, seed: int = 7) -> None:
             )
             extras.append((parent, kp, rng))
         Page.objects.bulk_create(pages)
-        rows, lessons, m2m = [], [], []
+        rows, lessons, m2m, picks = [], [], [], []
         for page, (parent, kp, r) in zip(pages, extras, strict=True):
             rows.append(
                 (
@@ -107,10 +108,11 @@ def generate(n: int, seed: int = 7) -> None:
                     "micro_lesson",
                     rng.choice([2024, 2025, 2026]),
                     "cc-by-nc-4.0",
-                    r.random() < 0.1,
                     r.randint(0, 5000),
                 )
             )
+            if r.random() < 0.1:
+                picks.append(QualityPick(page_id=page.pk, picked_at=now))
             lessons.append((page.pk,))
             if kp:
                 m2m.append(
@@ -120,9 +122,9 @@ def generate(n: int, seed: int = 7) -> None:
                 )
         columns = (
             "page_ptr_id, summary, stage_id, subject_id, grade_id, resource_type,"
-            " academic_year, licence, is_quality_pick, view_count"
+            " academic_year, licence, view_count"
         )
-        marks = ",".join(["%s"] * 10)
+        marks = ",".join(["%s"] * 9)
         with connection.cursor() as cur:
             cur.executemany(
                 f"INSERT INTO {CatalogEntryPage._meta.db_table} ({columns})"
@@ -135,6 +137,7 @@ def generate(n: int, seed: int = 7) -> None:
                 lessons,
             )
         CatalogEntryPage.knowledge_points.through.objects.bulk_create(m2m)
+        QualityPick.objects.bulk_create(picks)
         made += size
     for parent in subjects:
         Page.objects.filter(pk=parent.pk).update(numchild=parent.numchild)
@@ -229,7 +232,7 @@ def main() -> int:
         )
         res = stock.search(q, qs)
         list(res[:20])
-        for name in ("resource_type", "academic_year", "is_quality_pick"):
+        for name in ("resource_type", "academic_year"):
             res.facet(name)
 
     results["stock wagtail db"] = (rate, *timed(stock_query, opts.stock_repeats))

@@ -11,6 +11,7 @@ from wagtail.models import Page, Site
 
 from catalog.knowledge_import import import_knowledge_points
 
+from . import lifecycle
 from .demo_data import (
     DEMO_PASSWORD,
     DISTRICTS,
@@ -206,6 +207,9 @@ def seed_entries(users):
             school=user_school[author],
             academic_year=year,
         )
+        if model is LessonPage:
+            # Only a lesson whose video is ready may be published.
+            page.video = _demo_video(title, slug)
         parent.add_child(instance=page)
         page.knowledge_points.set(
             KnowledgePoint.objects.filter(subject__code=subject_code, name__in=kp_names)
@@ -214,17 +218,26 @@ def seed_entries(users):
             page.tags.add(tag)
         page.save_revision(user=users[author]).publish()
         when = _published_at(year, index)
-        updates = {"first_published_at": when, "last_published_at": when}
+        model.objects.filter(pk=page.pk).update(
+            first_published_at=when, last_published_at=when
+        )
         if quality:
             picker = users[editor_for.get(subject_code, "admin")]
-            updates |= {
-                "is_quality_pick": True,
-                "quality_picked_by": picker,
-                "quality_picked_at": min(
-                    when + timedelta(days=7), datetime.now(SHANGHAI)
-                ),
-            }
-        model.objects.filter(pk=page.pk).update(**updates)
+            lifecycle.pick(
+                page, picker, min(when + timedelta(days=7), datetime.now(SHANGHAI))
+            )
+
+
+def _demo_video(title: str, slug: str):
+    """A ready video row for a demo lesson (the demo ships no media files).
+
+    Created through the lesson's foreign key: the catalog does not import the
+    media layer."""
+    video_model = LessonPage._meta.get_field("video").related_model
+    video = video_model(title=title, status=lifecycle.VIDEO_READY)
+    video.file.name = f"demo/{slug}.mp4"
+    video.save()
+    return video
 
 
 @transaction.atomic

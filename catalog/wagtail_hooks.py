@@ -1,5 +1,10 @@
-"""Taxonomy editing in the admin: one menu group, one viewset per model."""
+"""Taxonomy editing in the admin (one menu group, one viewset per model) and
+the life-cycle guards of the page editor."""
 
+import copy
+
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -8,6 +13,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import lifecycle
 from .admin_views import KnowledgeImportView
 from .models import (
     District,
@@ -149,3 +155,37 @@ def register_knowledge_import_menu_item():
         icon_name="upload",
         order=260,
     )
+
+
+# --- Life cycle guards in the page editor ---------------------------------------
+
+
+def _as_posted(page, post):
+    """`page` with the video the POST asks for: the edit form saves that video
+    in the same request, so the guard must judge it, not the stored one."""
+    if not lifecycle.has_video_guard(page):
+        return page
+    raw = str(post.get("video", "")).strip()
+    video_model = type(page)._meta.get_field("video").related_model
+    candidate = copy.copy(page)
+    candidate.video = (
+        video_model.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    )
+    return candidate
+
+
+@hooks.register("before_edit_page")
+def refuse_transitions_the_lifecycle_forbids(request, page):
+    # Publish, submit, restart and approve from the editor: refused before the
+    # edit view saves anything, with the reason; LessonPage.clean and the
+    # review task stay as barriers for every other path.
+    if request.method != "POST":
+        return None
+    name = lifecycle.edit_view_transition(request.POST)
+    if name is None:
+        return None
+    message = lifecycle.refusal(name, _as_posted(page.specific, request.POST))
+    if message is None:
+        return None
+    messages.error(request, message)
+    return redirect("wagtailadmin_pages:edit", page.pk)

@@ -34,7 +34,7 @@ def attached_point_ids_db() -> set[int]:
     return set(
         through.objects.filter(
             catalogentrypage__live=True,
-            catalogentrypage__is_quality_pick=True,
+            catalogentrypage__quality_pick__isnull=False,
             catalogentrypage__resource_type=ResourceType.MICRO_LESSON,
         )
         .values_list("knowledgepoint_id", flat=True)

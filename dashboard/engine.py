@@ -130,8 +130,7 @@ _FIELDS = (
     "school_id",
     "author_id",
     "first_published_at",
-    "is_quality_pick",
-    "quality_picked_at",
+    "quality_pick__picked_at",  # None: not a pick (catalog.QualityPick)
 )
 
 
@@ -147,8 +146,8 @@ def _docs_from_rows(rows, kp_map):
                 school=r[5],
                 author=r[6],
                 first_published_at=r[7],
-                is_pick=r[8],
-                picked_at=r[9],
+                is_pick=r[8] is not None,
+                picked_at=r[8],
                 kp_ids=kp_map.get(r[0], ()),
             ),
         )

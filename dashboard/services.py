@@ -4,7 +4,7 @@ Counting semantics (docs/dashboard.md):
 - a live resource counts for the calendar year, in Asia/Shanghai, of its
   first publication (`first_published_at`);
 - for a "quality picks only" rule, a live quality pick counts for the year it
-  was designated (`quality_picked_at`, Asia/Shanghai);
+  was designated (`QualityPick.picked_at`, Asia/Shanghai);
 - unpublishing, deleting, moving to another subject page (= changing subject)
   or revoking the pick takes it out, because only the *current* state is read.
 
@@ -102,9 +102,8 @@ class RuleSpec:
             q &= Q(district_id=self.district_id)
         if self.quality_only:
             q &= Q(
-                is_quality_pick=True,
-                quality_picked_at__gte=start,
-                quality_picked_at__lt=end,
+                quality_pick__picked_at__gte=start,
+                quality_pick__picked_at__lt=end,
             )
         else:
             q &= Q(first_published_at__gte=start, first_published_at__lt=end)
@@ -164,9 +163,8 @@ class DatabaseCounter:
         qs = CatalogEntryPage.objects.filter(live=True).filter(
             Q(first_published_at__gte=start, first_published_at__lt=end)
             | Q(
-                is_quality_pick=True,
-                quality_picked_at__gte=start,
-                quality_picked_at__lt=end,
+                quality_pick__picked_at__gte=start,
+                quality_pick__picked_at__lt=end,
             )
         )
         if district_id:
@@ -175,7 +173,9 @@ class DatabaseCounter:
             qs.annotate(
                 pub_month=_month_case("first_published_at", bounds),
                 pick_month=_month_case(
-                    "quality_picked_at", bounds, Q(is_quality_pick=True)
+                    "quality_pick__picked_at",
+                    bounds,
+                    Q(quality_pick__isnull=False),
                 ),
             )
             .values(

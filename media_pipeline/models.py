@@ -1,15 +1,9 @@
 """Videos and their renditions, modelled on Wagtail's images and renditions.
 
-<<<<<<< HEAD
-A Video holds the original (deleted only when the file is rejected) and the facts
-ffprobe found; each VideoRendition is one rung of the ladder, unique per
-(video, profile), found or created by `Video.get_rendition()`.
-=======
 A Video holds the original (kept while the row lives, dropped when the video
 is rejected: files follow their rows, see files.py) and the facts ffprobe
 found; each VideoRendition is one rung of the ladder, unique per (video,
 profile), found or created by `Video.get_rendition()`.
->>>>>>> i12-files
 """
 
 from django.conf import settings

@@ -1,16 +1,17 @@
 """Cached fragments of the public site, invalidated by one version number.
 
-Every fragment key embeds the current *catalog version*; publishing or
-unpublishing any page bumps it (see signal_handlers.py), so stale fragments are
-never read again and simply expire. One integer instead of key bookkeeping keeps
-invalidation correct for every fragment, including ones added later.
+Every fragment key embeds the current *catalog version*; any change of an
+entry (catalog.signals.entry_changed: publish, unpublish, move, delete, quality
+pick, renames) or of the page tree bumps it (see signal_handlers.py), so stale
+fragments are never read again and simply expire. One integer instead of key
+bookkeeping keeps invalidation correct for every fragment, including ones added later.
 """
 
 from django.core.cache import cache
 
 VERSION_KEY = "portal:catalog-version"
 # Fragments also expire on their own, as a safety net for writes that bypass
-# Wagtail's publish signals (bulk updates, the quality-pick flag…).
+# the catalog's services and signals (bulk queryset updates…).
 FRAGMENT_TIMEOUT = 10 * 60
 
 

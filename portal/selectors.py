@@ -19,6 +19,7 @@ from catalog.models import (
     SubjectPage,
     Textbook,
     Unit,
+    quality_flag,
 )
 from catalog.selectors import stage_subject_counts
 
@@ -33,7 +34,7 @@ MAX_INDENT = 8
 SORTS = {
     "newest": ("-first_published_at", "-pk"),
     "views": ("-view_count", "-first_published_at"),
-    "quality": ("-is_quality_pick", "-quality_picked_at", "-first_published_at"),
+    "quality": ("-is_quality_pick", "-quality_pick__picked_at", "-first_published_at"),
 }
 
 
@@ -50,10 +51,14 @@ def entry_cards():
             "lessonpage__video",
         )
         .defer("summary")
+        # The card's 精品 badge, from the QualityPick record in the same query.
+        .annotate(is_quality_pick=quality_flag())
     )
 
 
 def sorted_entries(qs, sort: str):
+    if "is_quality_pick" not in qs.query.annotations:
+        qs = qs.annotate(is_quality_pick=quality_flag())
     return qs.order_by(*SORTS.get(sort, SORTS["newest"]))
 
 
@@ -70,7 +75,7 @@ def newest_quality_picks(limit=8):
     return list(
         entry_cards()
         .filter(is_quality_pick=True)
-        .order_by("-quality_picked_at", "-first_published_at")[:limit]
+        .order_by("-quality_pick__picked_at", "-first_published_at")[:limit]
     )
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.db import transaction
 from django.utils.text import slugify
 
+from catalog import lifecycle
 from catalog.academic_year import current_academic_year
 from catalog.forms import StrictIdChoiceField, StrictIdMultipleChoiceField
 from catalog.models import Grade, KnowledgePoint, LessonPage, SubjectPage
@@ -72,7 +73,18 @@ class LessonUploadForm(forms.Form):
         grade = data.get("grade")
         if grade is not None and grade.stage_id != page.stage_id:
             self.add_error("grade", "年级不属于所选学段 / grade of another stage")
+        self._check_submit(data)
         return data
+
+    def _check_submit(self, data):
+        # Submitting goes through the lesson's life cycle: a video still being
+        # processed, or rejected, cannot be submitted (the draft can be, later).
+        upload = data.get("upload")
+        if not data.get("submit_for_review") or upload is None:
+            return
+        message = lifecycle.refusal("submit", LessonPage(video=upload.video))
+        if message is not None:
+            self.add_error("submit_for_review", message)
 
 
 @transaction.atomic
@@ -101,5 +113,6 @@ def create_lesson_from_upload(form: LessonUploadForm, user) -> LessonPage:
     if data.get("submit_for_review"):
         workflow = page.get_workflow()
         if workflow is not None:
+            lifecycle.require("submit", page)  # also checked by the form
             workflow.start(page, user)
     return page

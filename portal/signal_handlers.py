@@ -1,7 +1,14 @@
-"""Invalidate the site's cached fragments when the published catalog changes."""
+"""Invalidate the site's cached fragments when the published catalog changes.
+
+Entries: the catalog's one `entry_changed` signal (publish, unpublish, move,
+delete, quality pick and revoke, renames). The tree above them (home, stage
+and subject pages) is not an entry: its publishes and deletes bump directly.
+"""
 
 from django.db.models.signals import post_delete
 from wagtail.signals import page_published, page_unpublished
+
+from catalog.signals import entry_changed
 
 from .cache import bump_catalog_version
 
@@ -10,10 +17,24 @@ def _bump(sender, **kwargs):
     bump_catalog_version()
 
 
+def _bump_for_tree_page(sender, instance, **kwargs):
+    from catalog.models import CatalogEntryPage
+
+    # A deleted entry arrives here as its base Page row too: ask its type.
+    specific_class = getattr(instance, "specific_class", None) or type(instance)
+    if not issubclass(specific_class, CatalogEntryPage):
+        bump_catalog_version()
+
+
 def connect():
-    page_published.connect(_bump, dispatch_uid="portal-bump-on-publish")
-    page_unpublished.connect(_bump, dispatch_uid="portal-bump-on-unpublish")
+    entry_changed.connect(_bump, dispatch_uid="portal-bump-on-entry-changed")
+    page_published.connect(_bump_for_tree_page, dispatch_uid="portal-bump-on-publish")
+    page_unpublished.connect(
+        _bump_for_tree_page, dispatch_uid="portal-bump-on-unpublish"
+    )
     from wagtail.models import Page
 
     # Deleting a live page does not send page_unpublished.
-    post_delete.connect(_bump, sender=Page, dispatch_uid="portal-bump-on-delete")
+    post_delete.connect(
+        _bump_for_tree_page, sender=Page, dispatch_uid="portal-bump-on-delete"
+    )

@@ -19,7 +19,7 @@ from django.db import connections
 from modelsearch.conf import get_app_config
 from modelsearch.utils import get_descendants_content_types_pks
 
-from catalog.models import CatalogEntryPage
+from catalog.models import CatalogEntryPage, quality_flag
 from text_analysis.chinese import ParsedQuery
 
 # Columns of a matched row, in SELECT order (the facet names of selectors.py
@@ -129,6 +129,9 @@ def matching_rows(filtered, parsed: ParsedQuery | None, strict: bool = True):
         raise NotImplementedError(
             f"catalog search supports SQLite and PostgreSQL, not {vendor}"
         )
+    if "is_quality_pick" not in filtered.query.annotations:
+        # The flag is the QualityPick record (catalog/models/quality.py).
+        filtered = filtered.annotate(is_quality_pick=quality_flag())
     filtered_sql, filtered_params = (
         filtered.order_by().values_list(*_FIELDS).query.sql_with_params()
     )

@@ -29,6 +29,7 @@ from catalog.models import (
     Stage,
     Subject,
     TextbookEdition,
+    quality_flag,
 )
 from catalog.models.pages import ResourceType
 from text_analysis.chinese import ParsedQuery, highlight
@@ -251,8 +252,11 @@ def _page_bounds(query: LessonQuery) -> tuple[int, int]:
 
 
 def _db_filtered(query: LessonQuery):
-    qs = CatalogEntryPage.objects.live().filter(
-        **{FACET_FIELDS[name]: value for name, value in _facet_filters(query)}
+    # The quality flag is the QualityPick record, read as a column here.
+    qs = (
+        CatalogEntryPage.objects.live()
+        .annotate(is_quality_pick=quality_flag())
+        .filter(**{FACET_FIELDS[name]: value for name, value in _facet_filters(query)})
     )
     if query.knowledge_point is not None:
         through = CatalogEntryPage.knowledge_points.through
@@ -503,9 +507,9 @@ def _hits(pks: list[int], parsed: ParsedQuery) -> list[dict]:
         return []
     rows = {
         row["pk"]: row
-        for row in CatalogEntryPage.objects.filter(pk__in=pks).values(
-            *_HIT_VALUES.values()
-        )
+        for row in CatalogEntryPage.objects.filter(pk__in=pks)
+        .annotate(is_quality_pick=quality_flag())
+        .values(*_HIT_VALUES.values())
     }
     points = _knowledge_points(pks)
     terms = parsed.terms

@@ -1,21 +1,29 @@
-"""Re-index an entry once it is published, after its tags and knowledge points
-are saved: modelsearch's own post_save hook fires before modelcluster writes
-those child rows. The update runs as a task after commit, so a publish never
-waits for, or fails because of, the search engine."""
+"""Keeps the search indexes in step with the catalog: one subscriber to
+catalog.signals.entry_changed (publish, unpublish, move, quality pick and
+revoke, knowledge-point and taxonomy renames), sent after commit.
 
-from django.db import transaction
+Each entry is re-indexed by a task (modelsearch's insert_or_update_object on
+every auto-updated backend, database or engine), so a change never waits for,
+or fails because of, the search engine; the task re-reads the entry, so a
+repeated signal does no harm. modelsearch's own post_delete hook removes the
+documents of deleted entries; reconcile_search_index repairs what stayed
+behind when an engine was down.
+"""
+
 from modelsearch.tasks import insert_or_update_object_task
-from wagtail.signals import page_published
+
+from catalog.signals import entry_changed
 
 
-def _reindex_on_publish(sender, instance, **kwargs):
+def reindex_entries(sender, page_ids, reason, **kwargs):
     from catalog.models import CatalogEntryPage
 
-    if not isinstance(instance, CatalogEntryPage):
-        return
-    args = (instance._meta.app_label, instance._meta.model_name, str(instance.pk))
-    transaction.on_commit(lambda: insert_or_update_object_task.enqueue(*args))
+    rows = CatalogEntryPage.objects.filter(pk__in=page_ids).values_list(
+        "pk", "content_type__app_label", "content_type__model"
+    )
+    for pk, app_label, model_name in rows:
+        insert_or_update_object_task.enqueue(app_label, model_name, str(pk))
 
 
 def connect():
-    page_published.connect(_reindex_on_publish, dispatch_uid="search-reindex")
+    entry_changed.connect(reindex_entries, dispatch_uid="search-entry-changed")

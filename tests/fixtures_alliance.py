@@ -64,14 +64,16 @@ def alliance_users(alliance_setup):
 @pytest.fixture
 def make_draft(alliance_setup):
     """make_draft(owner, subject="maths", title=...) → an unpublished LessonPage
-    owned by `owner`, with one saved revision, as the admin's create view leaves
-    it."""
+    owned by `owner`, with a ready video and one saved revision, as the admin's
+    create view leaves it."""
     from catalog.models import LessonPage
     from tests.factories import subject_page
 
     counter = {"n": 0}
 
     def make(owner, subject="maths", stage="junior", title=None):
+        from tests.fixtures_site import make_video
+
         counter["n"] += 1
         page = LessonPage(
             title=title or f"草稿微课 {counter['n']}",
@@ -81,6 +83,9 @@ def make_draft(alliance_setup):
             owner=owner,
             live=False,
             resource_type="micro_lesson",
+            # Ready: only a lesson whose video is ready may be submitted
+            # (catalog/lifecycle.py).
+            video=make_video("ready"),
         )
         subject_page(stage, subject).add_child(instance=page)
         page.save_revision(user=owner)
@@ -114,6 +119,8 @@ def edit_form_data(page, **extra):
         "attachments": inline_formset([]),
         "comments": inline_formset([]),
     }
+    if getattr(page, "video_id", None):
+        data["video"] = page.video_id
     data.update(extra)
     return nested_form_data(data)
 

@@ -57,9 +57,11 @@ def make_entry(
         **kwargs,
     )
     updates = {"first_published_at": published, "last_published_at": published}
-    if picked:
-        updates |= {"is_quality_pick": True, "quality_picked_at": picked}
     CatalogEntryPage.objects.filter(pk=page.pk).update(**updates)
+    if picked:
+        from catalog.models import QualityPick
+
+        QualityPick.objects.create(page_id=page.pk, picked_at=picked)
     page.refresh_from_db()
     world.pages[key] = page
     return page

@@ -25,7 +25,7 @@ from alliance.selectors import (
     is_quality_pick_at,
     quality_picks_at,
 )
-from catalog.models import LessonPage
+from catalog.models import LessonPage, QualityPick
 from tests.fixtures_alliance import (
     current_task_state,
     publish,
@@ -150,15 +150,13 @@ def test_quality_status_is_unambiguous_at_any_date(alliance_users, make_draft):
     )
     page.refresh_from_db()
     assert page.is_quality_pick
-    assert page.quality_picked_at == t0 + timedelta(days=20)
+    assert page.quality_pick.picked_at == t0 + timedelta(days=20)
 
 
 def test_seeded_picks_without_log_fall_back_to_flag(alliance_users, make_draft):
     page = publish(make_draft(alliance_users["teacher_a"]), alliance_users["admin"])
     moment = timezone.now() - timedelta(days=3)
-    LessonPage.objects.filter(pk=page.pk).update(
-        is_quality_pick=True, quality_picked_at=moment
-    )
+    QualityPick.objects.create(page_id=page.pk, picked_at=moment)
     assert is_quality_pick_at(page, moment)
     assert not is_quality_pick_at(page, moment - timedelta(seconds=1))
     assert quality_picks_at(timezone.now()).filter(pk=page.pk).exists()

@@ -11,7 +11,7 @@ from wagtail.models import PageLogEntry, TaskState, WorkflowState
 
 from alliance.models import QualityDecision
 from alliance.selectors import is_quality_pick_at
-from catalog.models import LessonPage
+from catalog.models import LessonPage, QualityPick
 from tests.fixtures_alliance import (
     current_task_state,
     log_actions,
@@ -105,8 +105,8 @@ def test_full_review_cycle(alliance_users, make_draft, login):
     assert response.status_code == 302
     page.refresh_from_db()
     assert page.is_quality_pick
-    assert page.quality_picked_by == editor
-    picked_at = page.quality_picked_at
+    assert page.quality_pick.picked_by == editor
+    picked_at = page.quality_pick.picked_at
     log = PageLogEntry.objects.filter(page_id=page.pk, action="alliance.quality_pick")
     assert log.get().user == editor
     assert log.get().data["comment"] == "讲解清晰，例题典型"
@@ -121,7 +121,8 @@ def test_full_review_cycle(alliance_users, make_draft, login):
     )
     assert response.status_code == 302
     page.refresh_from_db()
-    assert not page.is_quality_pick and page.quality_picked_at is None
+    assert not page.is_quality_pick
+    assert not QualityPick.objects.filter(page_id=page.pk).exists()
     revoke = PageLogEntry.objects.get(page_id=page.pk, action="alliance.quality_revoke")
     assert revoke.data["comment"] == "发现知识性错误"
     decisions = list(QualityDecision.objects.filter(page=page).order_by("decided_at"))

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from catalog.models import CatalogEntryPage
+from catalog.models import CatalogEntryPage, QualityPick
 from dashboard.engine import EngineCounter
 from dashboard.models import QuotaRule
 from dashboard.services import (
@@ -44,7 +44,8 @@ def independent_count(rule: QuotaRule, district_id=None) -> int:
         if district_id and p.district_id != district_id:
             continue
         if rule.quality_only:
-            moment = p.quality_picked_at if p.is_quality_pick else None
+            pick = QualityPick.objects.filter(page_id=p.pk).first()
+            moment = pick.picked_at if pick else None
         else:
             moment = p.first_published_at
         if moment is not None and moment.astimezone(SH).year == rule.year:

@@ -29,7 +29,7 @@ def test_demo_is_complete_and_idempotent(demo, client):
     assert live.count() >= 36
     assert live.values("subject").distinct().count() >= 8
     assert set(live.values_list("academic_year", flat=True)) >= {2024, 2025, 2026}
-    assert live.filter(is_quality_pick=True).count() >= 5
+    assert live.filter(quality_pick__isnull=False).count() >= 5
     usernames = set(get_user_model().objects.values_list("username", flat=True))
     assert {"admin", "bureau", "editor_math", "teacher_wang"} <= usernames
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portal.selectors import chinese_number, subject_tree
-from tests.fixtures_site import make_lessons
+from tests.fixtures_site import make_lessons, make_video
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,11 @@ def test_subject_tree_selector_runs_a_fixed_number_of_queries(kp_tree):
 
 
 def test_tree_fragment_is_cached_and_invalidated_on_publish(
-    client, kp_tree, clean_cache, django_assert_max_num_queries
+    client,
+    kp_tree,
+    clean_cache,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
 ):
     make_lessons(1, knowledge_points=[kp_tree["graph"]])
     first = client.get("/browse/junior/maths/").content.decode()
@@ -69,14 +73,17 @@ def test_tree_fragment_is_cached_and_invalidated_on_publish(
     with django_assert_max_num_queries(4):
         client.get("/browse/junior/maths/")
 
-    # A page published through Wagtail bumps the version: new counts show.
-    new = make_lessons(1, knowledge_points=[kp_tree["graph"]])[0]
-    new.save_revision().publish()
+    # A page published through Wagtail bumps the version once the publish is
+    # committed (catalog.signals.entry_changed): new counts show.
+    new = make_lessons(1, knowledge_points=[kp_tree["graph"]], video=make_video())[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        new.save_revision().publish()
     html = client.get("/browse/junior/maths/").content.decode()
     assert _count_after(html, "一次函数的图像") == 2
 
     # Unpublishing takes it off again.
-    new.unpublish()
+    with django_capture_on_commit_callbacks(execute=True):
+        new.unpublish()
     html = client.get("/browse/junior/maths/").content.decode()
     assert _count_after(html, "一次函数的图像") == 1
 

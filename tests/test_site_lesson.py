@@ -4,7 +4,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from catalog.models import QualityPick
 from tests.fixtures_site import make_lessons, make_video
 
 pytestmark = pytest.mark.django_db
@@ -91,8 +93,7 @@ def test_lesson_shows_author_school_badge_attachments_and_related(client, kp_tre
 
     school = School.objects.first()
     page = make_lessons(1, knowledge_points=[kp_tree["linear"]], school=school)[0]
-    page.is_quality_pick = True
-    page.save()
+    QualityPick.objects.create(page=page, picked_at=timezone.now())
     doc = Document(title="课件")
     doc.file.save("kejian.pptx", ContentFile(b"pptx bytes"), save=False)
     doc.save()
@@ -136,9 +137,8 @@ def test_home_page_shows_quality_picks_and_most_viewed(client, kp_tree, clean_ca
     from catalog.models import CatalogEntryPage
 
     picks = make_lessons(2, title="精品课")
-    CatalogEntryPage.objects.filter(pk__in=[p.pk for p in picks]).update(
-        is_quality_pick=True
-    )
+    for p in picks:
+        QualityPick.objects.create(page=p, picked_at=timezone.now())
     popular = make_lessons(1, title="人气课")[0]
     CatalogEntryPage.objects.filter(pk=popular.pk).update(view_count=999)
     html = client.get("/").content.decode()

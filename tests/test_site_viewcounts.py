@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import CatalogEntryPage
 from portal import viewcounts
-from tests.fixtures_site import make_lessons
+from tests.fixtures_site import make_lessons, make_video
 
 pytestmark = pytest.mark.django_db
 
@@ -110,21 +110,22 @@ def test_counters_work_on_redis(redis_cache, taxonomy):
 
 
 def test_anonymous_page_cache_still_counts_views_and_is_invalidated(
-    client, taxonomy, clean_cache, settings
+    client, taxonomy, clean_cache, settings, django_capture_on_commit_callbacks
 ):
     from tests.factories import UserFactory
 
     settings.WEIKE_PAGE_CACHE_SECONDS = 60
-    page = make_lessons(1, title="缓存课")[0]
+    page = make_lessons(1, title="缓存课", video=make_video())[0]
     first = client.get(page.url)
     second = client.get(page.url, REMOTE_ADDR="10.0.0.2")  # another visitor
     assert "X-Weike-Cache" not in first and second["X-Weike-Cache"] == "hit"
     assert second.content == first.content
     assert viewcounts.pending_views([page.pk]) == {page.pk: 2}
 
-    # Publishing anything makes every cached page stale.
+    # Publishing anything makes every cached page stale (once committed).
     page.title = "缓存课（修订）"
-    page.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
     third = client.get(page.url)
     assert "X-Weike-Cache" not in third
     assert "缓存课（修订）" in third.content.decode()

@@ -10,6 +10,7 @@ from .pages import (
     StagePage,
     SubjectPage,
 )
+from .quality import QualityPick, quality_flag
 from .taxonomy import (
     District,
     Grade,
@@ -34,6 +35,7 @@ __all__ = [
     "ResourceTag",
     "ResourceType",
     "School",
+    "QualityPick",
     "Stage",
     "StagePage",
     "Subject",
@@ -41,4 +43,5 @@ __all__ = [
     "Textbook",
     "TextbookEdition",
     "Unit",
+    "quality_flag",
 ]

@@ -10,6 +10,7 @@ resource's subject means moving it, and the two can never disagree.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -18,7 +19,6 @@ from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
     InlinePanel,
-    MultiFieldPanel,
 )
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
@@ -28,6 +28,7 @@ from text_analysis.search_fields import ChineseAutocompleteField, ChineseSearchF
 
 from ..forms import CatalogEntryPageForm
 from .knowledge import KnowledgePoint
+from .quality import QualityPick, quality_flag
 from .taxonomy import District, Grade, School, Stage, Subject, TextbookEdition
 
 
@@ -236,20 +237,6 @@ class CatalogEntryPage(Page):
     licence = models.CharField(
         _("licence"), max_length=30, choices=Licence.choices, default=Licence.CC_BY_NC
     )
-    # The current quality-pick state; its history of decisions lives with the
-    # review records (alliance). Only editors set it, never the edit form.
-    is_quality_pick = models.BooleanField(_("quality pick"), default=False)
-    quality_picked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("quality pick designated by"),
-    )
-    quality_picked_at = models.DateTimeField(
-        _("quality pick designated at"), null=True, blank=True
-    )
     # Added by the portal: flushed from cache counters by `flush_view_counts`,
     # never written per view (see portal/viewcounts.py).
     view_count = models.PositiveIntegerField(
@@ -271,14 +258,6 @@ class CatalogEntryPage(Page):
         FieldPanel("tags"),
         FieldPanel("licence"),
         InlinePanel("attachments", label=_("Attachments")),
-        MultiFieldPanel(
-            [
-                FieldPanel("is_quality_pick", read_only=True),
-                FieldPanel("quality_picked_by", read_only=True),
-                FieldPanel("quality_picked_at", read_only=True),
-            ],
-            heading=_("Quality pick"),
-        ),
     ]
 
     class Meta:
@@ -305,7 +284,8 @@ class CatalogEntryPage(Page):
         index.FilterField("grade"),
         index.FilterField("edition"),
         index.FilterField("resource_type"),
-        index.FilterField("is_quality_pick"),
+        # Read from the QualityPick record (catalog/models/quality.py).
+        index.FilterField("is_quality_pick", type="BooleanField"),
         index.FilterField("academic_year"),
         index.FilterField("district"),
         # Sort by most viewed; flushed counts reach the engine through
@@ -325,7 +305,22 @@ class CatalogEntryPage(Page):
                 "stage", "subject", "grade", "edition", "author", "school", "district"
             )
             .prefetch_related("knowledge_points", "tags")
+            .annotate(is_quality_pick=quality_flag())
         )
+
+    @cached_property
+    def is_quality_pick(self) -> bool:
+        """Whether the entry is a quality pick now (its QualityPick record).
+
+        A cached_property, so a queryset annotated with `quality_flag()` under
+        this name fills it without a query per page.
+        """
+        return QualityPick.objects.filter(page_id=self.pk).exists()
+
+    def refresh_from_db(self, *args, **kwargs):
+        # The flag is read from its own record: forget the cached answer.
+        self.__dict__.pop("is_quality_pick", None)
+        super().refresh_from_db(*args, **kwargs)
 
     def search_related_text(self):
         from catalog.search_document import related_text
@@ -439,6 +434,27 @@ class LessonPage(CatalogEntryPage):
         # the check, or the admin's create view fails on the missing type.
         self.resource_type = ResourceType.MICRO_LESSON
         super().clean()
+        # The last barrier of the life cycle: Wagtail cleans the page when it
+        # saves a revision being published (admin, workflow finish, commands,
+        # scheduled publishing), so no path publishes a lesson whose video is
+        # missing, still processing or rejected.
+        if self._is_being_published():
+            from catalog import lifecycle
+
+            message = lifecycle.refusal("publish", self)
+            if message is not None:
+                raise ValidationError({"video": message}, code="lifecycle_publish")
+
+    def _is_being_published(self) -> bool:
+        """A revision is going live: live, with a live revision the row lacks."""
+        if not (self.live and self.live_revision_id and self.pk):
+            return False
+        stored = (
+            Page.objects.filter(pk=self.pk)
+            .values_list("live_revision_id", flat=True)
+            .first()
+        )
+        return stored != self.live_revision_id
 
     def save(self, *args, **kwargs):
         self.resource_type = ResourceType.MICRO_LESSON
