@@ -404,7 +404,7 @@ def main():
         node = None
         url = args.engine_url
         if not url:
-            from search.opensearch_node import start
+            from tools.search_nodes.opensearch_node import start
 
             t = time.perf_counter()
             node = start(heap="1g")

@@ -8,7 +8,8 @@ A second line per backend times the keyword alone (no filters: the most matches)
     .venv/bin/python bench/search.py --engines none   # database only
 
 Runs on a throw-away SQLite database (or DATABASE_URL) and throw-away engine
-nodes (search/opensearch_node.py, search/elasticsearch_node.py), one at a time.
+nodes (tools/search_nodes/opensearch_node.py and elasticsearch_node.py), one at a
+time.
 """
 
 from __future__ import annotations
@@ -163,8 +164,11 @@ def index_all(backend) -> float:
 
 
 ENGINES = {
-    "opensearch": ("search.opensearch_node", "search.backends.opensearch2"),
-    "elasticsearch": ("search.elasticsearch_node", "search.backends.elasticsearch8"),
+    "opensearch": ("tools.search_nodes.opensearch_node", "search.backends.opensearch2"),
+    "elasticsearch": (
+        "tools.search_nodes.elasticsearch_node",
+        "search.backends.elasticsearch8",
+    ),
 }
 
 

@@ -3,9 +3,11 @@
 Entries: the catalog's one `entry_changed` signal (publish, unpublish, move,
 delete, quality pick and revoke, renames). The tree above them (home, stage
 and subject pages) is not an entry: its publishes and deletes bump directly.
+Featured collections (alliance) change without an entry changing: the site
+watches their rows here, so the alliance needs no arrow up to the site.
 """
 
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished
 
 from catalog.signals import entry_changed
@@ -27,7 +29,13 @@ def _bump_for_tree_page(sender, instance, **kwargs):
 
 
 def connect():
+    from alliance.models import FeaturedCollection, FeaturedCollectionItem
+
     entry_changed.connect(_bump, dispatch_uid="portal-bump-on-entry-changed")
+    for model in (FeaturedCollection, FeaturedCollectionItem):
+        name = model.__name__
+        post_save.connect(_bump, sender=model, dispatch_uid=f"portal-bump-{name}")
+        post_delete.connect(_bump, sender=model, dispatch_uid=f"portal-bump-d-{name}")
     page_published.connect(_bump_for_tree_page, dispatch_uid="portal-bump-on-publish")
     page_unpublished.connect(
         _bump_for_tree_page, dispatch_uid="portal-bump-on-unpublish"

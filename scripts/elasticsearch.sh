@@ -8,4 +8,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
-exec "$PY" -m search.elasticsearch_node "${@:-run}"
+exec "$PY" -m tools.search_nodes.elasticsearch_node "${@:-run}"

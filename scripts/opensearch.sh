@@ -7,4 +7,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
-exec "$PY" -m search.opensearch_node "${@:-run}"
+exec "$PY" -m tools.search_nodes.opensearch_node "${@:-run}"

@@ -8,10 +8,10 @@ def opensearch_url():
     """A real single OpenSearch 2.19 node on 127.0.0.1 for the whole session.
 
     Downloaded once from Maven Central into ~/.cache/weike/ (see
-    search/opensearch_node.py). Fails, never skips, when it cannot start: CI has
-    Java and reaches the registry.
+    tools/search_nodes/opensearch_node.py). Fails, never skips, when it cannot
+    start: CI has Java and reaches the registry.
     """
-    from search.opensearch_node import start
+    from tools.search_nodes.opensearch_node import start
 
     node = start()
     try:
@@ -23,10 +23,10 @@ def opensearch_url():
 @pytest.fixture(scope="session")
 def elasticsearch_url():
     """A real single Elasticsearch 8.19 node on 127.0.0.1 for the whole session,
-    started only when a test asks for it (search/elasticsearch_node.py: the
+    started only when a test asks for it (tools/search_nodes/elasticsearch_node.py: the
     integ-test zip from Maven Central, cached in ~/.cache/weike/). Fails, never
     skips, when it cannot start."""
-    from search.elasticsearch_node import start
+    from tools.search_nodes.elasticsearch_node import start
 
     node = start()
     try:

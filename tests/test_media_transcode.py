@@ -192,8 +192,41 @@ def test_storage_errors_are_retried_with_backoff(settings):
 def test_system_check_reports_missing_ffmpeg(settings):
     assert not [m for m in run_checks() if m.id.startswith("media_pipeline.")]
     settings.MEDIA_FFMPEG_BINARY = "ffmpeg-that-does-not-exist"
-    ids = [m.id for m in run_checks()]
-    assert "media_pipeline.W001" in ids
+    errors = [m for m in run_checks() if m.id == "media_pipeline.E001"]
+    assert len(errors) == 1 and errors[0].is_serious()
+
+
+S3_STORAGES = {
+    "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+@pytest.mark.parametrize(
+    "part, largest, expected",
+    [
+        (8 * 1024**2, 4 * 1024**3, []),
+        (128 * 1024, 4 * 1024**3, ["media_pipeline.E003"]),
+        (6 * 1024**3, 4 * 1024**3, ["media_pipeline.E003"]),
+        (5 * 1024**2, 100 * 1024**3, ["media_pipeline.E004"]),
+    ],
+)
+def test_system_check_refuses_impossible_s3_part_sizes(
+    settings, part, largest, expected
+):
+    from media_pipeline.checks import upload_parts_possible
+
+    settings.STORAGES = S3_STORAGES
+    settings.UPLOAD_PART_SIZE = part
+    settings.UPLOAD_MAX_SIZE = largest
+    assert [e.id for e in upload_parts_possible(None)] == expected
+
+
+def test_part_size_is_not_checked_on_local_disk(settings):
+    from media_pipeline.checks import upload_parts_possible
+
+    settings.UPLOAD_PART_SIZE = 1
+    assert upload_parts_possible(None) == []
 
 
 def test_ffmpeg_is_on_path():

@@ -8,7 +8,7 @@ built from what Elasticsearch's core provides. Settings::
     }
 
 A plain Elasticsearch 8 (like the integ-test distribution the tests run,
-search/elasticsearch_node.py) has no `analysis-common` module: of the
+tools/search_nodes/elasticsearch_node.py) has no `analysis-common` module: of the
 analysis components only the `standard` tokenizer and analyzer type, the
 pre-built `whitespace`, `simple`, `stop`, `keyword` and `standard` analyzers
 and the `lowercase`, `stop`, `shingle` and `hunspell` filters exist; no

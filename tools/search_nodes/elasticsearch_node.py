@@ -8,7 +8,7 @@ bundled JDK (the machine's Java 17+ is used through ES_JAVA_HOME) and no
 search/backends/elasticsearch8.py). Security is switched off: the node listens
 on 127.0.0.1 only and lives as long as the tests. Cached in ~/.cache/weike/
 and fetched once; downloading and running are shared with
-search/opensearch_node.py (search/engine_node.py).
+opensearch_node.py (engine_node.py).
 
 From the shell: scripts/elasticsearch.sh {fetch|run} (see that file).
 """

@@ -1,7 +1,7 @@
 """Shared parts of the throw-away search nodes (tests, benchmarks, development).
 
-OpenSearch (search/opensearch_node.py) and Elasticsearch
-(search/elasticsearch_node.py) are both run from their *integ-test* zip on
+OpenSearch (opensearch_node.py) and Elasticsearch
+(elasticsearch_node.py) are both run from their *integ-test* zip on
 Maven Central: downloaded once (checked against Maven's .sha1) into
 ~/.cache/weike/ (outside the repository), unpacked there, and started as a
 single node on 127.0.0.1 with its own data, log, tmp and config directories,

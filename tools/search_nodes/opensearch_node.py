@@ -8,7 +8,7 @@ the server and only the `transport-netty4` module (no security plugin, no
 plugin descriptor written here, so the Chinese analysis chain needs no plugin
 download beyond the registry. Everything is cached in ~/.cache/weike/ (outside
 the repository) and fetched once; downloading and running are shared with
-search/elasticsearch_node.py (search/engine_node.py).
+elasticsearch_node.py (engine_node.py).
 
 Usage from Python: `node = start()`, then `node.url`, and `node.stop()`.
 

@@ -1,0 +1,1 @@
+"""Development, test and benchmark tools: not part of the running site."""
