@@ -52,8 +52,8 @@ def seed(n: int, rng: random.Random):
     from django.utils import timezone
 
     from alliance.models import QualityAction, QualityDecision
-    from catalog.demo import seed_page_tree, seed_taxonomy
     from catalog.models import LessonPage, SubjectPage
+    from catalog.seeding import seed_page_tree, seed_taxonomy
 
     seed_taxonomy()
     seed_page_tree()

@@ -49,7 +49,7 @@ def prepare(lessons: int, index: bool) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from catalog.demo import seed_demo
+    from demo.seeding import seed_demo
 
     call_command("migrate", verbosity=0)
     seed_demo()

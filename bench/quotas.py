@@ -65,8 +65,8 @@ def best(fn, repeat):
 
 # --- data --------------------------------------------------------------------
 def seed_base(n_points_per_subject: int):
-    from catalog.demo import seed_page_tree, seed_taxonomy
     from catalog.models import Grade, KnowledgePoint, SubjectPage
+    from catalog.seeding import seed_page_tree, seed_taxonomy
     from dashboard.demo import seed_quota_rules
 
     seed_taxonomy()

@@ -41,7 +41,7 @@ def setup_django():
 
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0, keepdb=False)
-    from catalog.demo import seed_demo
+    from demo.seeding import seed_demo
 
     seed_demo()
 

@@ -17,7 +17,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     Tests run inside transactions that roll back, so every test starts from
     this state; transactional tests re-seed through the `taxonomy` fixture.
     """
-    from catalog.demo import seed_page_tree, seed_taxonomy
+    from catalog.seeding import seed_page_tree, seed_taxonomy
 
     with django_db_blocker.unblock():
         seed_taxonomy()
@@ -35,7 +35,7 @@ def restore_seed():
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import Collection, Locale, Page
 
-    from catalog.demo import seed_page_tree, seed_taxonomy
+    from catalog.seeding import seed_page_tree, seed_taxonomy
     from tests.fixtures_site import restore_alliance_roles
 
     locale, _ = Locale.objects.get_or_create(language_code="zh-hans")
@@ -72,8 +72,8 @@ def transactional_db(_restore_seed_after_flush, transactional_db):
 @pytest.fixture
 def taxonomy(db):
     """Stages, subjects, grades, editions, districts and the stage/subject pages."""
-    from catalog.demo import seed_page_tree, seed_taxonomy
     from catalog.models import SubjectPage
+    from catalog.seeding import seed_page_tree, seed_taxonomy
 
     if not SubjectPage.objects.exists():  # flushed by a transactional test
         seed_taxonomy()
@@ -83,6 +83,6 @@ def taxonomy(db):
 @pytest.fixture
 def demo(db):
     """The whole demo alliance, as `make run` loads it."""
-    from catalog.demo import seed_demo
+    from demo.seeding import seed_demo
 
     return seed_demo()

@@ -8,7 +8,7 @@ def site_demo(db):
     """The demo alliance (46 lessons, 183 knowledge points) with a clean cache."""
     from django.core.cache import cache
 
-    from catalog.demo import seed_demo
+    from demo.seeding import seed_demo
 
     cache.clear()
     users = seed_demo()
@@ -252,7 +252,7 @@ def site_live(live_server, transactional_db):
     from django.core.cache import cache
     from wagtail.models import Collection, Locale, Page
 
-    from catalog.demo import seed_demo
+    from demo.seeding import seed_demo
 
     cache.clear()
     locale, _ = Locale.objects.get_or_create(language_code="zh-hans")

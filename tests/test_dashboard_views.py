@@ -205,7 +205,7 @@ def test_seed_is_idempotent_and_matches_domain_table(taxonomy):
 def test_seed_command_and_seed_demo(taxonomy, capsys):
     call_command("seed_quota_rules", "--years", "2031", "2032")
     assert "28 quota rule(s) created" in capsys.readouterr().out
-    from catalog.demo import seed_demo
+    from demo.seeding import seed_demo
 
     seed_demo()
     assert {2024, 2025, 2026} <= set(QuotaRule.objects.values_list("year", flat=True))

@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from catalog.demo import seed_demo
 from catalog.models import CatalogEntryPage, KnowledgePoint, School
+from demo.seeding import seed_demo
 
 
 @pytest.mark.django_db

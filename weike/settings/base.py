@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "alliance",
     "dashboard",
     "portal",
+    "demo",
     "weike",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

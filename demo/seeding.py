@@ -1,4 +1,9 @@
-"""Loads the demo alliance; every step is idempotent (get-or-create by key)."""
+"""Loads the demo alliance on the catalog's reference data: users and their
+roles, editor scopes, published lessons and resources with quality picks, and
+the bureau's quota rules. Every step is idempotent (get-or-create by key).
+
+The demo sits on top of every app, so it may use each one's models and
+services; nothing imports it but its command."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -7,86 +12,32 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
-from wagtail.models import Page, Site
 
+from alliance.models import EditorScope
+from catalog import lifecycle
+from catalog.demo_data import DEMO_PASSWORD, KNOWLEDGE_POINTS_CSV, USERS
+from catalog.demo_data.lessons import ENTRIES
 from catalog.knowledge_import import import_knowledge_points
-
-from . import lifecycle
-from .demo_data import (
-    DEMO_PASSWORD,
-    DISTRICTS,
-    EDITIONS,
-    GRADES,
-    KNOWLEDGE_POINTS_CSV,
-    STAGES,
-    SUBJECTS,
-    USERS,
-)
-from .demo_data.lessons import ENTRIES
-from .models import (
-    District,
+from catalog.models import (
     Grade,
-    HomePage,
     KnowledgePoint,
     LessonPage,
     ResourcePage,
     School,
     Stage,
-    StagePage,
     Subject,
     SubjectPage,
     TextbookEdition,
 )
+from catalog.seeding import seed_page_tree, seed_taxonomy
+from dashboard.demo import seed_quota_rules
+from media_pipeline.models import Video, VideoStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def seed_taxonomy():
-    for order, (code, name, name_en) in enumerate(STAGES):
-        Stage.objects.update_or_create(
-            code=code, defaults={"name": name, "name_en": name_en, "sort_order": order}
-        )
-    stages = {s.code: s for s in Stage.objects.all()}
-    for order, (code, name, name_en, stage_codes, synonyms) in enumerate(SUBJECTS):
-        subject, _ = Subject.objects.update_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "name_en": name_en,
-                "sort_order": order,
-                "synonyms": synonyms,
-            },
-        )
-        subject.stages.set([stages[c] for c in stage_codes.split()])
-    for order, (code, name, name_en, stage_code) in enumerate(GRADES):
-        Grade.objects.update_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "name_en": name_en,
-                "sort_order": order,
-                "stage": stages[stage_code],
-            },
-        )
-    for order, (code, name, name_en) in enumerate(EDITIONS):
-        TextbookEdition.objects.update_or_create(
-            code=code, defaults={"name": name, "name_en": name_en, "sort_order": order}
-        )
-    for code, name, schools in DISTRICTS:
-        district, _ = District.objects.update_or_create(
-            code=code, defaults={"name": name}
-        )
-        for school_name, stage_codes in schools:
-            school, _ = School.objects.update_or_create(
-                name=school_name, defaults={"district": district}
-            )
-            school.stages.set([stages[c] for c in stage_codes.split()])
-
-
 def _seed_editor_scopes(user, scopes):
     """Editor scopes from "stage:subject" codes (alliance.EditorScope)."""
-    from alliance.models import EditorScope
-
     for code in scopes:
         stage_code, subject_code = code.split(":")
         EditorScope.objects.get_or_create(
@@ -118,49 +69,6 @@ def seed_users():
         _seed_editor_scopes(user, scopes)
         users[username] = user
     return users
-
-
-def seed_page_tree():
-    """Home → one page per stage → one page per subject taught in it."""
-    root = Page.get_first_root_node()
-    home = HomePage.objects.first()
-    if home is None:
-        # Wagtail's first migration leaves a welcome page; the catalog replaces it.
-        for page in root.get_children():
-            if page.specific_class in (None, Page):
-                page.delete()
-        home = root.add_child(
-            instance=HomePage(
-                title="微课联盟资源库",
-                slug="home",
-                intro="全市中小学微课与同步教学资源的汇聚、评选与共享平台。",
-            )
-        )
-        Site.objects.all().delete()
-        Site.objects.create(
-            hostname="localhost",
-            port=80,
-            root_page=home,
-            is_default_site=True,
-            site_name="微课联盟资源库",
-        )
-    for stage in Stage.objects.all():
-        stage_page = StagePage.objects.filter(stage=stage).first()
-        if stage_page is None:
-            stage_page = home.add_child(
-                instance=StagePage(title=stage.name, slug=stage.code, stage=stage)
-            )
-        for subject in stage.subjects.all():
-            if not SubjectPage.objects.filter(stage=stage, subject=subject).exists():
-                stage_page.add_child(
-                    instance=SubjectPage(
-                        title=subject.name,
-                        slug=subject.code,
-                        subject=subject,
-                        stage=stage,
-                    )
-                )
-    return home
 
 
 def _published_at(year: int, index: int) -> datetime:
@@ -229,12 +137,8 @@ def seed_entries(users):
 
 
 def _demo_video(title: str, slug: str):
-    """A ready video row for a demo lesson (the demo ships no media files).
-
-    Created through the lesson's foreign key: the catalog does not import the
-    media layer."""
-    video_model = LessonPage._meta.get_field("video").related_model
-    video = video_model(title=title, status=lifecycle.VIDEO_READY)
+    """A ready video row for a demo lesson (the demo ships no media files)."""
+    video = Video(title=title, status=VideoStatus.READY)
     video.file.name = f"demo/{slug}.mp4"
     video.save()
     return video
@@ -249,7 +153,5 @@ def seed_demo():
     )
     seed_page_tree()
     seed_entries(users)
-    from dashboard.demo import seed_quota_rules
-
     seed_quota_rules(years=(2024, 2025, 2026))
     return users

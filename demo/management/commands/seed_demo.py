@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from catalog.demo import seed_demo
 from catalog.demo_data import DEMO_PASSWORD, USERS
+from demo.seeding import seed_demo
 
 
 class Command(BaseCommand):
