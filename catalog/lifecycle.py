@@ -19,6 +19,7 @@ lesson's foreign key and compares its status with the values below
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -265,3 +266,44 @@ def revoke(page) -> None:
             _("This entry is not a quality pick."), code="lifecycle_revoke"
         )
     announce([page.pk], "revoke")
+
+
+def create_draft_lesson(
+    *,
+    parent,
+    title: str,
+    owner,
+    video,
+    summary: str = "",
+    grade=None,
+    knowledge_points=(),
+    academic_year: int | None = None,
+    slug_suffix: str = "",
+):
+    """The one way a video becomes a draft lesson (the site's upload form and
+    `ingest_video`): not live, owned and authored by the uploader, with a first
+    revision so it can be edited, submitted or withdrawn like any other."""
+    from django.utils.text import slugify
+
+    from .academic_year import current_academic_year
+    from .models import LessonPage
+
+    base = slugify(title, allow_unicode=True)[:40] or "lesson"
+    suffix = slug_suffix or uuid.uuid4().hex[:8]
+    page = LessonPage(
+        title=title,
+        slug=f"{base}-{suffix}",
+        summary=summary,
+        grade=grade,
+        video=video,
+        author=owner,
+        owner=owner,
+        academic_year=academic_year or current_academic_year(),
+        live=False,
+    )
+    parent.add_child(instance=page)
+    # A ParentalManyToManyField is written to the database on save().
+    page.knowledge_points.set(knowledge_points)
+    page.save()
+    page.save_revision(user=owner)
+    return page

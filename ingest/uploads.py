@@ -337,22 +337,20 @@ def _complete(upload: Upload, hasher) -> None:
             name = default_storage.save(upload.storage_name, File(fh))
     upload.sha256 = hasher.hexdigest() if hasher is not None else ""
     upload.storage_name = name
-    duplicate = media_services.find_duplicate(upload.sha256)
-    if duplicate is not None:
+    upload.video, created = media_services.find_or_create_video(
+        sha256=upload.sha256,
+        title=upload.title,
+        stored_name=name,
+        original_filename=upload.filename,
+        size=upload.length,
+        user=upload.owner,
+    )
+    if created:
+        upload.status = UploadStatus.COMPLETE
+    else:
         # Same bytes as an earlier video: keep that one, drop this copy.
         default_storage.delete(name)
-        upload.video = duplicate
         upload.status = UploadStatus.DUPLICATE
-    else:
-        upload.video = media_services.create_video(
-            title=upload.title,
-            stored_name=name,
-            original_filename=upload.filename,
-            sha256=upload.sha256,
-            size=upload.length,
-            user=upload.owner,
-        )
-        upload.status = UploadStatus.COMPLETE
     upload.save()
     shutil.rmtree(directory, ignore_errors=True)
     with _hashers_lock:

@@ -43,6 +43,16 @@ def find_duplicate(sha256: str, exclude_pk=None) -> Video | None:
     return qs.order_by("pk").first()
 
 
+def find_or_create_video(*, sha256: str, **fields) -> tuple[Video, bool]:
+    """The one way an original becomes a video: an earlier usable video with
+    the same bytes is reused (`created` False; the caller drops its copy),
+    else a new one is recorded and queued (`create_video`)."""
+    duplicate = find_duplicate(sha256)
+    if duplicate is not None:
+        return duplicate, False
+    return create_video(sha256=sha256, **fields), True
+
+
 def create_video(
     *,
     title: str,

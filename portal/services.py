@@ -2,10 +2,8 @@
 
 from django import forms
 from django.db import transaction
-from django.utils.text import slugify
 
 from catalog import lifecycle
-from catalog.academic_year import current_academic_year
 from catalog.forms import StrictIdChoiceField, StrictIdMultipleChoiceField
 from catalog.models import Grade, KnowledgePoint, LessonPage, SubjectPage
 from media_pipeline.selectors import user_may_attach_video
@@ -91,25 +89,17 @@ class LessonUploadForm(forms.Form):
 def create_lesson_from_upload(form: LessonUploadForm, user) -> LessonPage:
     """A draft LessonPage (not live) for the uploaded video, owned by the user."""
     data = form.cleaned_data
-    parent = data["subject_page"]
     upload = data["upload"]
-    base = slugify(data["title"], allow_unicode=True)[:40] or "lesson"
-    page = LessonPage(
+    page = lifecycle.create_draft_lesson(
+        parent=data["subject_page"],
         title=data["title"],
-        slug=f"{base}-{str(upload.pk)[:8]}",
+        owner=user,
+        video=upload.video,
         summary=data["summary"],
         grade=data.get("grade"),
-        video=upload.video,
-        author=user,
-        owner=user,
-        academic_year=current_academic_year(),
-        live=False,
+        knowledge_points=data["knowledge_points"],
+        slug_suffix=str(upload.pk)[:8],
     )
-    parent.add_child(instance=page)
-    # A ParentalManyToManyField is written to the database on save().
-    page.knowledge_points.set(data["knowledge_points"])
-    page.save()
-    page.save_revision(user=user)
     if data.get("submit_for_review"):
         workflow = page.get_workflow()
         if workflow is not None:

@@ -40,6 +40,13 @@ def test_ingest_video_creates_draft_lesson_and_waits(owner, media_clips, setting
     assert lines["status"] == VideoStatus.READY
     assert not lesson.live
     assert lesson.author == owner
+    # The same draft as the site's upload makes: the uploader owns it (and so
+    # finds it under 我的微课), and its original has a generated name.
+    assert lesson.owner == owner
+    assert lesson.get_latest_revision() is not None
+    source_name = media_clips("mp4_h264").name
+    assert source_name not in lesson.video.file.name
+    assert lesson.video.original_filename == source_name
     assert lesson.get_parent().specific == SubjectPage.objects.get(
         stage__code="junior", subject__code="maths"
     )

@@ -6,16 +6,14 @@ queue the pipeline job; the lesson is a draft LessonPage under its SubjectPage.
 
 import hashlib
 import time
-import uuid
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
-from django.utils.text import slugify
 
-from catalog.academic_year import current_academic_year
-from catalog.models import KnowledgePoint, LessonPage, SubjectPage
+from catalog import lifecycle
+from catalog.models import KnowledgePoint, SubjectPage
 from media_pipeline import services
 from media_pipeline.media_types import container_extension
 from media_pipeline.models import VideoStatus
@@ -84,32 +82,25 @@ class Command(BaseCommand):
 
         digest = sha256_of(path)
         with transaction.atomic():
-            video = services.find_duplicate(digest)
-            if video is not None:
+            with open(path, "rb") as fh:
+                video, created = services.find_or_create_video(
+                    sha256=digest,
+                    title=opts["title"],
+                    fileobj=fh,
+                    original_filename=str(path).rsplit("/", 1)[-1],
+                    user=owner,
+                    extension=container_extension(probed.format_name),
+                )
+            if not created:
                 self.stderr.write(f"same bytes as video {video.pk}; reusing it")
-            else:
-                with open(path, "rb") as fh:
-                    video = services.create_video(
-                        title=opts["title"],
-                        fileobj=fh,
-                        original_filename=str(path).rsplit("/", 1)[-1],
-                        sha256=digest,
-                        user=owner,
-                        extension=container_extension(probed.format_name),
-                    )
-            slug = slugify(opts["title"], allow_unicode=True)[:40] or "lesson"
-            page = LessonPage(
+            page = lifecycle.create_draft_lesson(
+                parent=parent,
                 title=opts["title"],
-                slug=f"{slug}-{uuid.uuid4().hex[:8]}",
-                academic_year=opts["academic_year"] or current_academic_year(),
-                author=owner,
+                owner=owner,
                 video=video,
-                live=False,
+                knowledge_points=kps,
+                academic_year=opts["academic_year"],
             )
-            # A ParentalManyToManyField is kept in memory until the page saves.
-            page.knowledge_points.set(kps)
-            parent.add_child(instance=page)
-            page.save_revision(user=owner)
         self.stdout.write(f"lesson {page.pk}")
         self.stdout.write(f"video {video.pk}")
         if not opts["wait"]:
