@@ -114,6 +114,7 @@ def test_edit_refuses_another_teachers_video(
 ):
     teacher_a = alliance_users["teacher_a"]
     page = make_draft(teacher_a)
+    own_video = page.video_id  # drafts come with a ready video of their own
     revisions = page.revisions.count()
     video = b_videos[which]
     client = login(teacher_a)
@@ -125,9 +126,9 @@ def test_edit_refuses_another_teachers_video(
     # The re-rendered form does not show the refused video's title either.
     assert video.title not in response.content.decode()
     page = LessonPage.objects.get(pk=page.pk)
-    assert page.video_id is None
+    assert page.video_id == own_video
     assert page.revisions.count() == revisions
-    assert page.get_latest_revision_as_object().video_id is None
+    assert page.get_latest_revision_as_object().video_id == own_video
     assert not may_fetch(client, video)
 
 
@@ -156,7 +157,7 @@ def test_edit_refuses_junk_video_ids(value, alliance_users, make_draft, login):
     response = client.post(edit_url(page), edit_form_data(page, video=value))
 
     assert field_errors(response, "video") == [VIDEO_REFUSED]
-    assert LessonPage.objects.get(pk=page.pk).video_id is None
+    assert LessonPage.objects.get(pk=page.pk).video_id == page.video_id
 
 
 def test_other_spellings_of_another_teachers_id_are_refused(
@@ -169,7 +170,7 @@ def test_other_spellings_of_another_teachers_id_are_refused(
     for value in (fullwidth(pk), f" {pk} ", f"0{pk}", f"{pk}.0"):
         response = client.post(edit_url(page), edit_form_data(page, video=value))
         assert field_errors(response, "video") == [VIDEO_REFUSED], value
-    assert LessonPage.objects.get(pk=page.pk).video_id is None
+    assert LessonPage.objects.get(pk=page.pk).video_id == page.video_id
 
 
 def test_teacher_attaches_own_free_video_and_keeps_the_current_one(
@@ -207,7 +208,8 @@ def test_edit_form_offers_only_attachable_videos(
     offered = set(
         response.context["form"].fields["video"].queryset.values_list("pk", flat=True)
     )
-    assert offered == {mine.pk}
+    # Its own video, and the one the draft already shows (kept allowed).
+    assert offered == {mine.pk, page.video_id}
 
 
 def test_editor_in_scope_may_attach_a_video_of_their_scope(
