@@ -203,7 +203,7 @@ def _finish(client, upload, **extra):
 def test_upload_form_refuses_submit(alliance_users, client, status):
     teacher = alliance_users["teacher_a"]
     client.force_login(teacher)
-    upload = _finished_upload(teacher, make_video(status))
+    upload = _finished_upload(teacher, make_video(status, uploaded_by=teacher))
     response = _finish(client, upload, submit_for_review="1")
     assert response.status_code == 400
     assert "submit_for_review" in response.json()["errors"]
