@@ -189,6 +189,10 @@ def state_of(page) -> State:
     }.get(video_state(page), State.DRAFT)
 
 
+ALREADY_IN_REVIEW = _("This entry is already in review.")
+NO_WORKFLOW = _("No review workflow covers this entry; ask an administrator.")
+
+
 def refusal(name: str, page) -> str | None:
     """Why `page` may not take transition `name` now (None: it may).
 
@@ -225,6 +229,31 @@ def edit_view_transition(post) -> str | None:
     ):
         return "approve"
     return None
+
+
+# --- Services: submitting for review ------------------------------------------
+
+
+@transaction.atomic
+def submit(page, user) -> None:
+    """draft / changes requested → in review, from the site (the admin's own
+    buttons go through the same guard in the edit view and the review task).
+
+    A lesson returned for changes resumes its workflow at the task that
+    returned it; a draft starts the workflow its page tree assigns.
+    """
+    draft = page.get_latest_revision_as_object()
+    require("submit", draft)
+    state = page.current_workflow_state
+    if state is not None:
+        if state.status != state.STATUS_NEEDS_CHANGES:
+            raise TransitionRefused(str(ALREADY_IN_REVIEW), code="lifecycle_submit")
+        state.resume(user)
+        return
+    workflow = page.get_workflow()
+    if workflow is None:
+        raise TransitionRefused(str(NO_WORKFLOW), code="lifecycle_submit")
+    workflow.start(page, user)
 
 
 # --- Services: the quality pick -------------------------------------------------

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import TaskState, WorkflowState
 
+from catalog import lifecycle
 from catalog.models import CatalogEntryPage
 
 from .media import PlayerState, video_info, video_of
@@ -87,6 +88,9 @@ def my_entries(user):
                 "status_label": EntryStatus(status).label,
                 "comment": comment,
                 "video": video_info(video_of(page), renditions=[]),
+                # The button only: the submit view checks the guard again.
+                "can_submit": status in (EntryStatus.DRAFT, EntryStatus.RETURNED)
+                and lifecycle.can("submit", getattr(page, "lessonpage", None) or page),
             }
         )
     return rows

@@ -1,7 +1,23 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class IdConverter:
+    """A database id: 1–18 ASCII digits, so a hostile `2**64` is a 404 like
+    any other missing row instead of an overflow in the database driver."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 app_name = "portal"
 
@@ -15,7 +31,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("browse/", views.browse_index, name="browse"),
-    path("browse/kp/<int:pk>/", views.knowledge_point, name="knowledge_point"),
+    path("browse/kp/<id:pk>/", views.knowledge_point, name="knowledge_point"),
     path(
         "browse/<slug:stage_code>/<slug:subject_code>/",
         views.browse_subject,
@@ -30,6 +46,7 @@ urlpatterns = [
         views.knowledge_point_picker,
         name="knowledge_point_picker",
     ),
-    path("my/lessons/<int:page_id>/preview/", views.my_preview, name="preview"),
-    path("lessons/<int:page_id>/status/", views.entry_status, name="entry_status"),
+    path("my/lessons/<id:page_id>/preview/", views.my_preview, name="preview"),
+    path("my/lessons/<id:page_id>/submit/", views.my_submit, name="submit"),
+    path("lessons/<id:page_id>/status/", views.entry_status, name="entry_status"),
 ]

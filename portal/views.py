@@ -1,13 +1,16 @@
 """Views of the teachers' site outside Wagtail's page tree."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required as _login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from catalog import lifecycle
 from catalog.models import CatalogEntryPage, KnowledgePoint, Stage, Subject
 
 from . import my as my_lessons
@@ -179,6 +182,21 @@ def knowledge_point_picker(request):
         "portal/fragments/kp_picker.html",
         {"nodes": [node(r) for r in roots]},
     )
+
+
+@login_required
+@require_POST
+def my_submit(request, page_id):
+    """提交审核 from 我的微课: a draft whose video is ready, or a lesson
+    returned for changes, goes (back) into review."""
+    page = _my_entry(request, page_id)
+    try:
+        lifecycle.submit(page, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Submitted for review."))
+    return redirect("portal:my")
 
 
 @login_required

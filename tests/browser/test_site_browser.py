@@ -177,10 +177,15 @@ def test_teacher_uploads_watches_status_and_plays(
     assert engine in ("hls.js", "native-hls", "mp4")
     page.evaluate("document.querySelector('[data-player] video').pause()")
 
-    # It was submitted for review: the subject's editor approves it in the
-    # admin (the 微课审核 workflow), which publishes it.
+    # Its video is ready, so 我的微课 offers 提交审核; the subject's editor then
+    # approves it in the admin (the 微课审核 workflow), which publishes it.
     from wagtail.models import WorkflowState
 
+    page.goto(f"{base}/my/")
+    row = page.locator(f"tr[data-entry='{lesson.pk}']")
+    row.get_by_role("button", name="提交审核").click()
+    page.wait_for_url(f"{base}/my/")
+    assert "已提交审核。" in page.locator(".messages").inner_text()
     state = WorkflowState.objects.get(object_id=str(lesson.pk))
     assert state.status == WorkflowState.STATUS_IN_PROGRESS
     page.goto(f"{base}/my/")
