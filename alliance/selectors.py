@@ -332,7 +332,9 @@ def featured_collections(stage=None, subject=None, limit: int = 6):
     for collection in collections[:limit]:
         items = [
             item
-            for item in collection.items.select_related("page").order_by("sort_order")
+            for item in collection.items.select_related("page").order_by(
+                "sort_order", "pk"
+            )
             if item.page.live
         ]
         if items:
