@@ -13,11 +13,11 @@ A limited field no hook answers for offers nothing: a missing rule fails
 closed, never open.
 """
 
-import re
-
 from django import forms
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminPageForm
+
+from .ids import parse_id
 
 LIMIT_FIELD_HOOK = "limit_catalog_entry_field"
 
@@ -27,15 +27,9 @@ LIMIT_FIELD_HOOK = "limit_catalog_entry_field"
 # model's clean() keeps it consistent.
 LIMITED_FIELDS = ("video", "author", "attachments.document")
 
-# An id as a client may send it: ASCII digits that fit a 64-bit column.
-# Anything else (letters, signs, fullwidth digits, 2**63) names no row; it is
-# refused before it reaches the database, where a page id past the integer
-# range raised OverflowError (SQLite) instead of "no such row".
-ID = re.compile(r"[0-9]{1,18}")
-
 
 def _check_id(field, value):
-    if not ID.fullmatch(str(value)):
+    if parse_id(value) is None:
         raise forms.ValidationError(
             field.error_messages["invalid_choice"],
             code="invalid_choice",

@@ -15,6 +15,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import lifecycle
 from .admin_views import KnowledgeImportView
+from .ids import parse_id
 from .models import (
     District,
     Grade,
@@ -168,8 +169,9 @@ def _as_posted(page, post):
     raw = str(post.get("video", "")).strip()
     video_model = type(page)._meta.get_field("video").related_model
     candidate = copy.copy(page)
+    pk = parse_id(raw)
     candidate.video = (
-        video_model.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        video_model.objects.filter(pk=pk).first() if pk is not None else None
     )
     return candidate
 

@@ -12,6 +12,7 @@ from ninja.security import SessionAuth
 from pydantic import Field
 
 from catalog.api_schemas import ApiError, ParamError, code_or_name, optional
+from catalog.ids import parse_id
 from catalog.models import District, Grade, Stage, Subject, TextbookEdition
 
 from .coverage import coverage
@@ -110,10 +111,8 @@ def _lookup(model, value, label):
     if value in (None, ""):
         return None
     q = Q(code=value) | Q(name=value)
-    # ASCII digits only ("²".isdigit() is true, int("²") fails), and short
-    # enough for a 64-bit key (a longer number overflows the database driver).
-    if value.isascii() and value.isdigit() and len(value) <= 18:
-        q |= Q(pk=int(value))
+    if (pk := parse_id(value)) is not None:
+        q |= Q(pk=pk)
     obj = model.objects.filter(q).first()
     if obj is None:
         raise HttpError(404, f"未知的{label}：{value} / Unknown {model.__name__}")

@@ -1,14 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
+from catalog.ids import ID_PATTERN
+
 from . import views
 
 
 class IdConverter:
-    """A database id: 1–18 ASCII digits, so a hostile `2**64` is a 404 like
-    any other missing row instead of an overflow in the database driver."""
+    """A database id (catalog.ids), so a hostile `2**64` is a 404 like any
+    other missing row instead of an overflow in the database driver."""
 
-    regex = "[0-9]{1,18}"
+    regex = ID_PATTERN
 
     def to_python(self, value):
         return int(value)

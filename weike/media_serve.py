@@ -30,6 +30,7 @@ from django.urls import re_path
 from django.utils.http import http_date
 from django.views.static import was_modified_since
 
+from catalog.ids import ID_PATTERN
 from media_pipeline.access import can_view_video
 from media_pipeline.media_types import content_type_for
 from media_pipeline.models import Video
@@ -37,7 +38,7 @@ from media_pipeline.models import Video
 PUBLIC_FOLDERS = frozenset({"images", "original_images"})
 VIDEO_FOLDER = "renditions"
 SERVED_FOLDERS = PUBLIC_FOLDERS | {VIDEO_FOLDER}
-RENDITION = re.compile(r"renditions/([0-9]{1,18})/.+", re.ASCII)
+RENDITION = re.compile(rf"renditions/({ID_PATTERN})/.+", re.ASCII)
 MAX_PATH = 1024  # far above any stored name; keeps the OS out of the question
 MAX_SEGMENT = 255
 MEDIA_CSP = "default-src 'none'; sandbox"

@@ -509,3 +509,21 @@ def test_upload_form_refuses_hostile_ids(alliance_users, b_videos, login):
     assert not LessonPage.objects.filter(title="上传的微课").exists()
     # The same form, honest, works: the hostile cases failed for their id.
     assert upload_post(client, mine).status_code == 201
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "9" * 30])
+def test_publish_with_a_junk_video_id_is_a_form_error(
+    value, alliance_users, make_draft, login
+):
+    # The life-cycle guard reads the posted video before the form does: it must
+    # read the id by the same rule (catalog.ids), not crash on "²" or 10**30.
+    teacher_a = alliance_users["teacher_a"]
+    page = make_draft(teacher_a)
+    client = login(teacher_a)
+    data = edit_form_data(page, video=value, **{"action-publish": "1"})
+    response = client.post(edit_url(page), data)
+    # Refused by the guard (a junk id names no video), back to the editor.
+    assert response.status_code == 302
+    assert response["Location"] == edit_url(page)
+    stored = LessonPage.objects.get(pk=page.pk)
+    assert not stored.live and stored.video_id == page.video_id
