@@ -1,8 +1,9 @@
 """Login throttling hooks for django-axes (settings AXES_*; docs/site.md).
 
-`client_ip` tells axes who is signing in; `lockout_response` is what a
-locked-out username+address gets on the site's and the admin's login form:
-the same login page, status 429, with one sentence saying until when.
+`client_ip` (portal/client_address.py) tells axes who is signing in;
+`lockout_response` is what a locked-out username+address gets on the site's
+and the admin's login form: the same login page, status 429, with one
+sentence saying until when.
 """
 
 from django.conf import settings
@@ -11,22 +12,6 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
-
-
-def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or with WEIKE_TRUSTED_PROXY_COUNT
-    proxies in front, the X-Forwarded-For entry the outermost one appended.
-
-    Entries further left are whatever the client sent, so they are never used:
-    otherwise a guesser would get a fresh address, and fresh tries, per request.
-    """
-    remote = request.META.get("REMOTE_ADDR", "")
-    count = settings.WEIKE_TRUSTED_PROXY_COUNT
-    if count <= 0:
-        return remote
-    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    hops = [h for h in hops if h]
-    return hops[-count] if len(hops) >= count else remote
 
 
 def lockout_message() -> str:

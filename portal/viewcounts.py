@@ -29,6 +29,8 @@ from django.db.models import F
 
 from search import services as search_services
 
+from .client_address import client_ip
+
 logger = logging.getLogger(__name__)
 
 COUNTER_PREFIX = "portal:views:"
@@ -70,7 +72,7 @@ def visitor(request) -> str:
         if session_key:
             who = f"session:{session_key}"
         else:
-            address = request.META.get("REMOTE_ADDR", "")
+            address = client_ip(request)
             agent = request.META.get("HTTP_USER_AGENT", "")
             who = f"anon:{address}\n{agent}"
     return hashlib.sha256(who.encode("utf-8", "replace")).hexdigest()[:32]

@@ -118,6 +118,24 @@ def test_two_clients_count_twice(client, taxonomy, clean_cache):
     assert views(page) == 2
 
 
+def test_behind_a_trusted_proxy_visitors_are_told_apart_by_the_proxys_entry(
+    client, taxonomy, clean_cache, settings
+):
+    # The same client address as the login lockout (portal/client_address.py):
+    # nginx is REMOTE_ADDR for everyone, the entry it appends is the client;
+    # what a client puts further left changes nothing.
+    settings.WEIKE_TRUSTED_PROXY_COUNT = 1
+    page = make_lessons(1)[0]
+    for forged in ("1.1.1.1", "2.2.2.2", "3.3.3.3"):
+        for client_address in ("10.3.0.1", "10.3.0.2"):
+            client.get(
+                page.url,
+                REMOTE_ADDR="127.0.0.1",
+                HTTP_X_FORWARDED_FOR=f"{forged}, {client_address}",
+            )
+    assert views(page) == 2
+
+
 def test_same_address_other_browser_is_another_visitor(client, taxonomy, clean_cache):
     # A school behind one NAT address: different browsers are different visitors.
     page = make_lessons(1)[0]

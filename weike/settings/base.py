@@ -361,7 +361,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # A successful login forgets earlier typos.
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_ip"
 # Reverse proxies in front of Django that append to X-Forwarded-For (nginx:
 # 1); 0 trusts only REMOTE_ADDR, so a forged header cannot dodge the lockout.
 WEIKE_TRUSTED_PROXY_COUNT = env_int("WEIKE_TRUSTED_PROXY_COUNT", 0)
