@@ -99,6 +99,11 @@ class ReviewerLevel(models.TextChoices):
     CITY = "city", _("City-wide editors only")
 
 
+def _latest_version(obj):
+    """The page's latest version (the row when it has no unpublished changes)."""
+    return obj.specific.get_latest_revision_as_object()
+
+
 class SubjectReviewTask(Task):
     """Review by the editors whose scope covers the page's stage and subject."""
 
@@ -143,8 +148,9 @@ class SubjectReviewTask(Task):
             return []
         actions = [("reject", _("Return with comments"), True)]
         # No approve button for a lesson whose video is not ready
-        # (catalog.lifecycle guards; on_action checks the reviewed revision).
-        if lifecycle.can("approve", obj.specific):
+        # (catalog.lifecycle guards), judged on the latest version: the one
+        # an approval publishes when the workflow finishes.
+        if lifecycle.can("approve", _latest_version(obj)):
             actions += [
                 ("approve", _("Approve this review step"), False),
                 ("approve", _("Approve this step with a comment"), True),
@@ -169,8 +175,10 @@ class SubjectReviewTask(Task):
         if action_name not in {name for name, *_ in self.get_actions(page, user)}:
             raise PermissionDenied
         if action_name == "approve":
-            # The version under review, which may carry another video.
-            message = lifecycle.refusal("approve", task_state.revision.as_object())
+            # The version a finished workflow publishes (Wagtail publishes the
+            # latest revision, not the one submitted), which may carry another
+            # video than the submitted one.
+            message = lifecycle.refusal("approve", _latest_version(page))
             if message is not None:
                 raise PermissionDenied(message)
         return super().on_action(task_state, user, action_name, **kwargs)

@@ -256,6 +256,55 @@ def submit(page, user) -> None:
     workflow.start(page, user)
 
 
+# --- Services: replacing a lesson's video ----------------------------------------
+
+REVIEW_CANCELLED = _(
+    "The lesson's video was replaced and is still being processed, so its review "
+    "was cancelled. Submit it again once the new video is ready."
+)
+
+
+def replace_video(page, video, user) -> bool:
+    """Give a lesson another video: a new version with `video`, then the
+    restart of processing (`video_replaced`). For code paths (commands, the
+    site); the admin's editor saves the version itself and calls
+    `video_replaced` (catalog/wagtail_hooks.py).
+
+    A lesson that is not live takes the video at once; a live one keeps
+    showing its published video until the new version is published, which
+    the publish guard refuses until the new video is ready."""
+    draft = page.get_latest_revision_as_object()
+    previous = draft.video_id
+    draft.video = video
+    with transaction.atomic():
+        if not page.live:
+            draft.save()
+        draft.save_revision(user=user)
+        return video_replaced(page, previous, user)
+
+
+@transaction.atomic
+def video_replaced(page, previous_video_id, user) -> bool:
+    """After a lesson's latest version got another video: restart processing.
+
+    While the new video is not ready the lesson is back in "video processing":
+    an active review (in review or returned for changes) is cancelled, so no
+    reviewer approves a version whose video nobody has seen, and submit,
+    approve and publish are refused by their guards until the video is ready.
+    A ready video (e.g. the same bytes uploaded again) needs no processing and
+    leaves the review as it is. Returns whether a review was cancelled."""
+    # Read again: the caller's object may predate the version just saved.
+    page = type(page).objects.get(pk=page.pk)
+    draft = page.get_latest_revision_as_object()
+    if draft.video_id == previous_video_id or video_ready(draft):
+        return False
+    state = page.current_workflow_state
+    if state is None:
+        return False
+    state.cancel(user=user)
+    return True
+
+
 # --- Services: the quality pick -------------------------------------------------
 
 

@@ -183,6 +183,11 @@ def refuse_transitions_the_lifecycle_forbids(request, page):
     # review task stay as barriers for every other path.
     if request.method != "POST":
         return None
+    if lifecycle.has_video_guard(page.specific):
+        # The video of the version being edited, for `after_edit_page`.
+        request.lifecycle_video_before = (
+            page.specific.get_latest_revision_as_object().video_id
+        )
     name = lifecycle.edit_view_transition(request.POST)
     if name is None:
         return None
@@ -191,3 +196,15 @@ def refuse_transitions_the_lifecycle_forbids(request, page):
         return None
     messages.error(request, message)
     return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+@hooks.register("after_edit_page")
+def restart_processing_when_the_video_is_replaced(request, page):
+    # The editor saved a version with another video: a replaced video that is
+    # not ready yet sends the lesson back to "video processing" (the service
+    # cancels an active review, see catalog.lifecycle.video_replaced).
+    if not hasattr(request, "lifecycle_video_before"):
+        return None
+    if lifecycle.video_replaced(page, request.lifecycle_video_before, request.user):
+        messages.warning(request, lifecycle.REVIEW_CANCELLED)
+    return None
