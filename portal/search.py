@@ -3,7 +3,8 @@
 
 from django.utils.safestring import mark_safe
 
-from search.selectors import SearchParamError, search_lessons
+from search.params import SearchParamError
+from search.selectors import search_lessons
 
 # Facets shown on the page, in order, with their Chinese titles.
 SHOWN_FACETS = [

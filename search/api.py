@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
 
-from catalog.api_schemas import ParamError, code_or_name, optional
-from catalog.models import District, Grade, KnowledgePoint, Stage, Subject
-from catalog.models.pages import ResourceType
+from catalog.api_schemas import ParamError
 
-from .selectors import (
-    MAX_PAGE,
-    SORTS,
-    SearchParamError,
-    search_lessons,
-    suggest,
-)
+from .params import SearchFilters, SearchParamError, SearchText
+from .selectors import search_lessons, suggest
 
 router = Router(tags=["lessons"])
 
@@ -60,30 +50,6 @@ class LessonPage(Schema):
     facets: dict[str, list[FacetValue]]
 
 
-# Longest query the API accepts; more is refused (400), not searched. The
-# text analysis reads at most 100 characters anyway (search/text.py).
-MAX_QUERY_LENGTH = 200
-SearchText = Annotated[str, Field(max_length=MAX_QUERY_LENGTH)]
-
-
-def _code(model):
-    return optional(code_or_name(model._meta.get_field("code").max_length))
-
-
-class Filters(Schema):
-    q: SearchText = ""
-    stage: _code(Stage) = None
-    subject: _code(Subject) = None
-    grade: _code(Grade) = None
-    knowledge_point: _code(KnowledgePoint) = None
-    type: optional(Literal[tuple(ResourceType.values)]) = None
-    quality: optional(Literal["1", "0", "true", "false"]) = None
-    year: optional(Annotated[int, Field(ge=2000, le=2100)]) = None
-    district: _code(District) = None
-    sort: optional(Literal[SORTS]) = None
-    page: optional(Annotated[int, Field(ge=1, le=MAX_PAGE)]) = None
-
-
 class Suggestion(Schema):
     text: str
     kind: str
@@ -95,7 +61,7 @@ class Suggestion(Schema):
     response={200: LessonPage, 400: ParamError},
     summary="搜索课程与资源 / Search lessons and resources",
 )
-def list_lessons(request, filters: Query[Filters]):
+def list_lessons(request, filters: Query[SearchFilters]):
     """Chinese full-text search (segmented words, pinyin initials) with filters
     and facet counts. `knowledge_point` includes its descendants; `sort` is
     relevance, newest or views. Bad parameters answer 400 with a reason;

@@ -37,7 +37,7 @@ def sync_view_counts(page_ids) -> None:
     """
     from modelsearch.backends import get_search_backends_with_name
 
-    from .selectors import engine_columns
+    from .engine_query import engine_columns
 
     page_ids = list(page_ids)
     if not page_ids:

@@ -1,0 +1,107 @@
+"""The catalog search on Elasticsearch/OpenSearch: one request with the query,
+filters, sort and every facet aggregation."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from modelsearch.index import FilterField
+
+from catalog.models import CatalogEntryPage
+from text_analysis.chinese import ParsedQuery
+
+from .params import FACET_FIELDS, LessonQuery, facet_filters, page_bounds
+
+
+def engine_columns(backend) -> dict[str, str]:
+    """Document field names of the catalog's filter fields (fixed for a
+    mapping class, so worked out once). Read-only: the dict is shared."""
+    return _engine_columns(backend.mapping_class)
+
+
+@cache
+def _engine_columns(mapping_class) -> dict[str, str]:
+    mapping = mapping_class(CatalogEntryPage)
+    filter_columns: dict[str, str] = {}
+    for search_field in CatalogEntryPage.get_search_fields():
+        if type(search_field) is FilterField:
+            filter_columns.setdefault(
+                search_field.field_name, mapping.get_field_column_name(search_field)
+            )
+    names = {
+        "live": "live",
+        "first_published_at": "first_published_at",
+        "knowledge_point": "search_knowledge_point_ids",
+        "knowledge_point_tree": "search_knowledge_point_tree_ids",
+        "views": "view_count",
+        **FACET_FIELDS,
+    }
+    columns = {key: filter_columns[name] for key, name in names.items()}
+    columns["_content_type"] = mapping.get_content_type()
+    return columns
+
+
+def text_query(parsed: ParsedQuery, strict: bool) -> dict:
+    clauses = []
+    for word, alternatives in parsed.groups:
+        should = [{"match": {"_all_text": {"query": word}}}]
+        for parts in alternatives:
+            should.append(
+                {"match": {"_all_text": {"query": " ".join(parts), "operator": "and"}}}
+            )
+        clauses.append({"bool": {"should": should, "minimum_should_match": 1}})
+    boost = {"match": {"title": {"query": " ".join(parsed.words), "boost": 2}}}
+    if strict:
+        return {"bool": {"must": clauses, "should": [boost]}}
+    return {"bool": {"should": clauses + [boost], "minimum_should_match": 1}}
+
+
+def search(backend, query: LessonQuery, parsed: ParsedQuery, strict: bool):
+    cols = engine_columns(backend)
+    filters: list[dict] = [
+        {"term": {"_django_content_type": cols["_content_type"]}},
+        {"term": {cols["live"]: True}},
+    ]
+    for name, value in facet_filters(query):
+        filters.append({"term": {cols[name]: value}})
+    if query.knowledge_point is not None:
+        filters.append(
+            {"term": {cols["knowledge_point_tree"]: query.knowledge_point.pk}}
+        )
+    start, _ = page_bounds(query)
+    newest = [{cols["first_published_at"]: {"order": "desc"}}, {"pk": "desc"}]
+    if query.sort == "relevance" and parsed:
+        sort = ["_score", *newest]
+    elif query.sort == "views":
+        sort = [{cols["views"]: {"order": "desc", "missing": "_last"}}, *newest]
+    else:
+        sort = newest
+    aggs = {
+        name: {"terms": {"field": cols[name], "size": 200}} for name in FACET_FIELDS
+    }
+    aggs["knowledge_point"] = {"terms": {"field": cols["knowledge_point"], "size": 500}}
+    must = [text_query(parsed, strict)] if parsed else []
+    body = {
+        "query": {"bool": {"must": must, "filter": filters}},
+        "sort": sort,
+        "from": start,
+        "size": query.page_size,
+        "_source": False,
+        "stored_fields": ["pk"],
+        "track_total_hits": True,
+        "aggs": aggs,
+    }
+    index = backend.get_index_for_model(CatalogEntryPage).name
+    response = backend.es.search(index=index, body=body)
+    total = response["hits"]["total"]["value"]
+    pks = [int(hit["fields"]["pk"][0]) for hit in response["hits"]["hits"]]
+    facets = {}
+    for name, agg in response["aggregations"].items():
+        buckets = {}
+        for bucket in agg["buckets"]:
+            key = bucket["key"]
+            if name == "quality":
+                key = bucket.get("key_as_string", str(key)) in ("true", "1")
+            buckets[key] = bucket["doc_count"]
+        facets[name] = buckets
+    return pks, total, facets
