@@ -79,7 +79,7 @@ def _published_at(year: int, index: int) -> datetime:
     return min(moment, now - timedelta(days=1 + index % 20))
 
 
-def seed_entries(users):
+def seed_entries(users, media: bool = False):
     schools = {s.name: s for s in School.objects.all()}
     user_school = {u[0]: schools.get(u[3]) for u in USERS}
     editor_for = {"maths": "editor_math", "physics": "editor_physics"}
@@ -101,9 +101,12 @@ def seed_entries(users):
             stage__code=stage_code, subject__code=subject_code
         )
         slug = slugify(f"demo-{index:03d}") or f"demo-{index}"
-        if parent.get_children().filter(slug=slug).exists():
-            continue
         model = LessonPage if rtype == "micro_lesson" else ResourcePage
+        existing = model.objects.child_of(parent).filter(slug=slug).first()
+        if existing is not None:
+            if media and _dress(existing, users[author], kp_names, quality):
+                _republish(existing, users[author], year, index)
+            continue
         page = model(
             title=title,
             slug=slug,
@@ -115,29 +118,62 @@ def seed_entries(users):
             school=user_school[author],
             academic_year=year,
         )
-        if model is LessonPage:
+        if model is LessonPage and not media:
             # Only a lesson whose video is ready may be published.
-            page.video = _demo_video(title, slug)
+            page.video = _placeholder_video(title, slug)
         parent.add_child(instance=page)
         page.knowledge_points.set(
             KnowledgePoint.objects.filter(subject__code=subject_code, name__in=kp_names)
         )
         for tag in tags:
             page.tags.add(tag)
-        page.save_revision(user=users[author]).publish()
-        when = _published_at(year, index)
-        model.objects.filter(pk=page.pk).update(
-            first_published_at=when, last_published_at=when
-        )
+        if media:
+            _dress(page, users[author], kp_names, quality)
+        _republish(page, users[author], year, index)
         if quality:
             picker = users[editor_for.get(subject_code, "admin")]
+            when = _published_at(year, index)
             lifecycle.pick(
                 page, picker, min(when + timedelta(days=7), datetime.now(SHANGHAI))
             )
 
 
-def _demo_video(title: str, slug: str):
-    """A ready video row for a demo lesson (the demo ships no media files)."""
+def _dress(page, owner, kp_names, quality) -> bool:
+    """Give an entry its real video and PDF document (demo/media_seeding.py);
+    True when something was added. Quality picks get a clip of their own, the
+    other lessons share one, which keeps `make run` short."""
+    from .media_seeding import attach_document, has_real_video, real_video, shared_video
+
+    changed = False
+    if isinstance(page, LessonPage) and not has_real_video(page):
+        if quality:
+            page.video = real_video(
+                title=page.title,
+                points=list(kp_names),
+                summary=page.summary,
+                subject=page.subject.name if page.subject_id else "",
+                owner=owner,
+            )
+        else:
+            page.video = shared_video(owner)
+        changed = True
+    if not page.attachments.exists():
+        attach_document(page, owner, list(kp_names))
+        changed = True
+    return changed
+
+
+def _republish(page, user, year, index):
+    page.save_revision(user=user).publish()
+    when = _published_at(year, index)
+    type(page).objects.filter(pk=page.pk).update(
+        first_published_at=when, last_published_at=when
+    )
+
+
+def _placeholder_video(title: str, slug: str):
+    """A ready video row with no files, for tests that need many lessons fast
+    (`seed_demo(media=False)`); `manage.py seed_demo` makes real ones."""
     video = Video(title=title, status=VideoStatus.READY)
     video.file.name = f"demo/{slug}.mp4"
     video.save()
@@ -145,13 +181,15 @@ def _demo_video(title: str, slug: str):
 
 
 @transaction.atomic
-def seed_demo():
+def seed_demo(media: bool = False):
+    """The demo alliance; with `media`, real clips and PDFs (what `manage.py
+    seed_demo` loads) instead of placeholder video rows."""
     seed_taxonomy()
     users = seed_users()
     import_knowledge_points(
         KNOWLEDGE_POINTS_CSV.name, KNOWLEDGE_POINTS_CSV.read_bytes()
     )
     seed_page_tree()
-    seed_entries(users)
+    seed_entries(users, media=media)
     seed_quota_rules(years=(2024, 2025, 2026))
     return users

@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 from catalog.ids import ID_PATTERN
 
 from . import views
+from .login import SiteLoginView
 
 
 class IdConverter:
@@ -24,13 +25,7 @@ register_converter(IdConverter, "id")
 app_name = "portal"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="portal/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", SiteLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("browse/", views.browse_index, name="browse"),
     path("browse/kp/<id:pk>/", views.knowledge_point, name="knowledge_point"),

@@ -93,3 +93,11 @@ def facet_toggle(context, name, value, active):
     else:
         params[name] = value
     return f"?{params.urlencode()}"
+
+
+@register.simple_tag
+def work_links(user):
+    """The nav's links to the user's own work (portal/start.py)."""
+    from portal.start import work_links as links
+
+    return links(user)

@@ -341,8 +341,10 @@ WAGTAIL_FINISH_WORKFLOW_ACTION = "alliance.workflows.publish_workflow_state"
 # Wagtail's generic "submitted" mail goes to superusers; scoped editors get ours.
 WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = env_bool("WEIKE_NOTIFY_SUPERUSERS", True)
 
-LOGIN_URL = "wagtailadmin_login"
-# The site's login without a (safe) `next` lands on 我的微课, like its form.
+# Every site page sends an anonymous visitor to the site's login (the admin
+# keeps its own); a login without a safe `next` lands on the role's start
+# page (portal/start.py), this is only the fallback.
+LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:my"
 
 # --- Login throttling (django-axes; docs/site.md) ------------------------------
@@ -409,3 +411,14 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# --- Demo media (demo/media.py; docs/demo.md) -----------------------------------
+# Where seed_demo keeps its rendered clips, outside the clone so a fresh clone
+# reuses them (the Makefile exports WEIKE_CACHE_DIR).
+WEIKE_DEMO_MEDIA_DIR = env_str(
+    "WEIKE_DEMO_MEDIA_DIR",
+    str(
+        Path(env_str("WEIKE_CACHE_DIR", str(Path.home() / ".cache" / "weike")))
+        / "demo-media"
+    ),
+)

@@ -8,13 +8,20 @@ from demo.seeding import seed_demo
 class Command(BaseCommand):
     help = "载入演示数据（可重复运行）/ Load the demo alliance (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-media",
+            action="store_true",
+            help="placeholder video rows instead of rendered clips and PDFs",
+        )
+
     def handle(self, *args, **options):
         # The index and reference updates every save queues (hundreds) run here,
         # so the site `make run` opens has working search at once and its
         # worker's queue is free for uploads.
         immediate = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
         with override_settings(TASKS={"default": immediate}):
-            seed_demo()
+            seed_demo(media=not options["no_media"])
         self.stdout.write("演示数据已载入 / demo data loaded. 演示账号 / demo logins:")
         for username, full_name, group, _school, _scopes in USERS:
             self.stdout.write(
