@@ -15,6 +15,7 @@ urlpatterns = [
     path("media-pipeline/", include("media_pipeline.urls")),
     path("alliance/", include("alliance.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("oai/", include("exchange.urls")),
     path("", include("portal.urls")),
 ]
 

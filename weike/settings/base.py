@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "search",
     "alliance",
     "dashboard",
+    "exchange",
     "portal",
     "demo",
     "weike",
@@ -422,3 +423,15 @@ WEIKE_DEMO_MEDIA_DIR = env_str(
         / "demo-media"
     ),
 )
+
+# --- Exchange: OAI-PMH data provider, bulk import, harvesting ---------------------
+# The name harvesters show for this repository (OAI-PMH Identify).
+WEIKE_OAI_REPOSITORY_NAME = env_str("WEIKE_OAI_REPOSITORY_NAME", "微课联盟资源库")
+# The domain in record identifiers (oai:<this>:entry/<id>); keep it stable.
+WEIKE_OAI_REPOSITORY_ID = env_str("WEIKE_OAI_REPOSITORY_ID", "weike.local")
+# Whom harvesters write to (OAI-PMH Identify adminEmail).
+WEIKE_OAI_ADMIN_EMAIL = env_str("WEIKE_OAI_ADMIN_EMAIL", "admin@weike.local")
+# Records (or headers) per OAI-PMH list response before a resumption token.
+WEIKE_OAI_PAGE_SIZE = env_int("WEIKE_OAI_PAGE_SIZE", 100)
+# How long a resumption token stays valid, in seconds.
+WEIKE_OAI_TOKEN_SECONDS = env_int("WEIKE_OAI_TOKEN_SECONDS", 24 * 3600)
