@@ -132,7 +132,7 @@ def upload_finish(request):
 
 
 def upload_context(request):
-    from catalog.models import SubjectPage
+    from catalog.models import Grade, SubjectPage, TextbookEdition
 
     subject_pages = (
         SubjectPage.objects.live()
@@ -141,6 +141,12 @@ def upload_context(request):
     )
     return {
         "subject_pages": subject_pages,
+        "grades": Grade.objects.select_related("stage").order_by(
+            "stage__sort_order", "sort_order"
+        ),
+        "editions": TextbookEdition.objects.order_by("sort_order", "pk"),
+        "defaults": selectors.upload_defaults(request.user),
+        "rules": selectors.upload_rules(),
         "tus_endpoint": tus_endpoint(),
         "finish_url": reverse("portal:upload_finish"),
     }
