@@ -207,7 +207,13 @@ def my_submit(request, page_id):
 
 @login_required
 def my_preview(request, page_id):
-    """The author's preview of a lesson before it is published (plays the
-    transcoded video as the public page will)."""
-    draft = _my_entry(request, page_id).get_latest_revision_as_object()
+    """The preview of a lesson before it is published (plays the transcoded
+    video as the public page will): for its owner or author, and for the
+    editors who review it (the same scope as the review page)."""
+    from alliance.services import can_judge
+
+    page = get_object_or_404(CatalogEntryPage, pk=page_id).specific
+    if not (my_lessons.can_follow(request.user, page) or can_judge(request.user, page)):
+        raise PermissionDenied
+    draft = page.get_latest_revision_as_object()
     return draft.serve_preview(request, draft.default_preview_mode)
