@@ -323,3 +323,47 @@ def related_entries(page, kps, limit=6):
         .filter(pk__in=ids)
         .order_by("-is_quality_pick", "-view_count", "-first_published_at")[:limit]
     )
+
+
+def upload_defaults(user) -> dict:
+    """The upload form's defaults: the stage·subject, grade and edition of the
+    teacher's own latest entry, and the current school year."""
+    from catalog.academic_year import current_academic_year
+
+    last = (
+        CatalogEntryPage.objects.filter(Q(owner=user) | Q(author=user))
+        .order_by("-latest_revision_created_at", "-pk")
+        .values("stage_id", "subject_id", "grade_id", "edition_id")
+        .first()
+    ) or {}
+    subject_page = None
+    if last:
+        subject_page = (
+            SubjectPage.objects.filter(
+                stage_id=last["stage_id"], subject_id=last["subject_id"]
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return {
+        "subject_page": subject_page,
+        "grade": last.get("grade_id"),
+        "edition": last.get("edition_id"),
+        "academic_year": current_academic_year(),
+    }
+
+
+def upload_rules() -> dict:
+    """What a video must be, from the settings the pipeline checks against."""
+    from django.conf import settings
+
+    from media_pipeline.rules import rules
+
+    limits = rules()
+    return {
+        "min_seconds": int(limits["MIN_DURATION"]),
+        "max_minutes": int(limits["MAX_DURATION"] // 60),
+        "min_lines": limits["MIN_LINES"],
+        "max_gb": f"{settings.UPLOAD_MAX_SIZE / 1024**3:.1f}",
+        "formats": "MP4、MOV、MKV、WebM、AVI、FLV、WMV、MPEG",
+    }

@@ -1,12 +1,24 @@
 """Write side of the teachers' site: a draft lesson from a finished upload."""
 
+import re
+
 from django import forms
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from catalog import lifecycle
+from catalog.academic_year import current_academic_year
 from catalog.forms import StrictIdChoiceField, StrictIdMultipleChoiceField
-from catalog.models import Grade, KnowledgePoint, LessonPage, SubjectPage
+from catalog.models import (
+    Grade,
+    KnowledgePoint,
+    LessonPage,
+    SubjectPage,
+    TextbookEdition,
+)
 from media_pipeline.selectors import user_may_attach_video
+
+YEAR = re.compile(r"[0-9]{4}", re.ASCII)
 
 
 class LessonUploadForm(forms.Form):
@@ -18,6 +30,11 @@ class LessonUploadForm(forms.Form):
         queryset=SubjectPage.objects.live().select_related("stage", "subject")
     )
     grade = StrictIdChoiceField(queryset=Grade.objects.all(), required=False)
+    edition = StrictIdChoiceField(
+        queryset=TextbookEdition.objects.all(), required=False
+    )
+    # Four ASCII digits (a fullwidth "２０２４" is refused, not folded).
+    academic_year = forms.CharField(max_length=4, required=False)
     knowledge_points = StrictIdMultipleChoiceField(
         queryset=KnowledgePoint.objects.all(), required=False
     )
@@ -51,6 +68,18 @@ class LessonUploadForm(forms.Form):
                 " already uses it."
             )
         return upload
+
+    def clean_academic_year(self):
+        value = self.cleaned_data["academic_year"]
+        if not value:
+            return current_academic_year()
+        latest = current_academic_year() + 1
+        if not YEAR.fullmatch(value) or not 2000 <= int(value) <= latest:
+            raise forms.ValidationError(
+                _("Enter a school year between 2000 and %(latest)s.")
+                % {"latest": latest}
+            )
+        return int(value)
 
     def clean(self):
         data = super().clean()
@@ -97,6 +126,8 @@ def create_lesson_from_upload(form: LessonUploadForm, user) -> LessonPage:
         video=upload.video,
         summary=data["summary"],
         grade=data.get("grade"),
+        edition=data.get("edition"),
+        academic_year=data["academic_year"],
         knowledge_points=data["knowledge_points"],
         slug_suffix=str(upload.pk)[:8],
     )

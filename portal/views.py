@@ -132,7 +132,7 @@ def upload_finish(request):
 
 
 def upload_context(request):
-    from catalog.models import SubjectPage
+    from catalog.models import Grade, SubjectPage, TextbookEdition
 
     subject_pages = (
         SubjectPage.objects.live()
@@ -141,6 +141,12 @@ def upload_context(request):
     )
     return {
         "subject_pages": subject_pages,
+        "grades": Grade.objects.select_related("stage").order_by(
+            "stage__sort_order", "sort_order"
+        ),
+        "editions": TextbookEdition.objects.order_by("sort_order", "pk"),
+        "defaults": selectors.upload_defaults(request.user),
+        "rules": selectors.upload_rules(),
         "tus_endpoint": tus_endpoint(),
         "finish_url": reverse("portal:upload_finish"),
     }
@@ -201,7 +207,13 @@ def my_submit(request, page_id):
 
 @login_required
 def my_preview(request, page_id):
-    """The author's preview of a lesson before it is published (plays the
-    transcoded video as the public page will)."""
-    draft = _my_entry(request, page_id).get_latest_revision_as_object()
+    """The preview of a lesson before it is published (plays the transcoded
+    video as the public page will): for its owner or author, and for the
+    editors who review it (the same scope as the review page)."""
+    from alliance.services import can_judge
+
+    page = get_object_or_404(CatalogEntryPage, pk=page_id).specific
+    if not (my_lessons.can_follow(request.user, page) or can_judge(request.user, page)):
+        raise PermissionDenied
+    draft = page.get_latest_revision_as_object()
     return draft.serve_preview(request, draft.default_preview_mode)
