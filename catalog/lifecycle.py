@@ -354,33 +354,76 @@ def create_draft_lesson(
     video,
     summary: str = "",
     grade=None,
-    edition=None,
     knowledge_points=(),
     academic_year: int | None = None,
     slug_suffix: str = "",
+    **fields,
 ):
-    """The one way a video becomes a draft lesson (the site's upload form and
-    `ingest_video`): not live, owned and authored by the uploader, with a first
-    revision so it can be edited, submitted or withdrawn like any other."""
+    """The one way a video becomes a draft lesson (the site's upload form,
+    `ingest_video` and `import_library`): not live, owned by the uploader
+    (the author too, unless `author` is given), with a first revision so it
+    can be edited, submitted or withdrawn like any other. `fields` are other
+    entry fields (edition, school, author, documents as `attachments`)."""
+    from .models import LessonPage
+
+    return _create_draft(
+        LessonPage(video=video),
+        parent=parent,
+        title=title,
+        owner=owner,
+        summary=summary,
+        grade=grade,
+        knowledge_points=knowledge_points,
+        academic_year=academic_year,
+        slug_suffix=slug_suffix,
+        **fields,
+    )
+
+
+def create_draft_resource(*, resource_type: str, **kwargs):
+    """A draft teaching resource (courseware, plan, exercises …), made like a
+    draft lesson (`import_library`)."""
+    from .models import ResourcePage
+
+    return _create_draft(ResourcePage(resource_type=resource_type), **kwargs)
+
+
+def _create_draft(
+    page,
+    *,
+    parent,
+    title,
+    owner,
+    summary="",
+    grade=None,
+    knowledge_points=(),
+    academic_year=None,
+    slug_suffix="",
+    attachments=(),
+    **fields,
+):
     from django.utils.text import slugify
 
     from .academic_year import current_academic_year
-    from .models import LessonPage
+    from .models import ResourceAttachment
 
-    base = slugify(title, allow_unicode=True)[:40] or "lesson"
+    fallback = "lesson" if has_video_guard(page) else "resource"
+    base = slugify(title, allow_unicode=True)[:40] or fallback
     suffix = slug_suffix or uuid.uuid4().hex[:8]
-    page = LessonPage(
-        title=title,
-        slug=f"{base}-{suffix}",
-        summary=summary,
-        grade=grade,
-        edition=edition,
-        video=video,
-        author=owner,
-        owner=owner,
-        academic_year=academic_year or current_academic_year(),
-        live=False,
-    )
+    page.title = title
+    page.slug = f"{base}-{suffix}"
+    page.summary = summary
+    page.grade = grade
+    page.owner = owner
+    page.author = fields.pop("author", None) or owner
+    page.academic_year = academic_year or current_academic_year()
+    page.live = False
+    for name, value in fields.items():
+        setattr(page, name, value)
+    page.attachments = [
+        ResourceAttachment(document=document, sort_order=i)
+        for i, document in enumerate(attachments)
+    ]
     parent.add_child(instance=page)
     # A ParentalManyToManyField is written to the database on save().
     page.knowledge_points.set(knowledge_points)

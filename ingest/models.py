@@ -62,3 +62,82 @@ class Upload(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.offset}/{self.length})"
+
+
+class ImportStatus(models.TextChoices):
+    RUNNING = "running", _("running")
+    FINISHED = "finished", _("finished")
+    FAILED = "failed", _("failed")
+
+
+class LibraryImport(models.Model):
+    """One real run of `import_library` (dry runs write nothing), for the
+    progress page in the admin."""
+
+    source = models.CharField(_("source"), max_length=500)
+    sheet = models.CharField(_("sheet"), max_length=255)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ImportStatus.choices,
+        default=ImportStatus.RUNNING,
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("processed"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    skipped = models.PositiveIntegerField(_("already imported"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
+    errors = models.PositiveIntegerField(_("errors"), default=0)
+    report = models.JSONField(_("report"), default=list, blank=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("library import")
+        verbose_name_plural = _("library imports")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.sheet} ({self.processed}/{self.total})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed / self.total) if self.total else 100
+
+
+class ImportedRow(models.Model):
+    """The manifest: a sheet row done, keyed by its row number and the hash of
+    its metadata and files. A re-run (after a crash, or the same sheet again)
+    skips every row found here."""
+
+    row_number = models.PositiveIntegerField(_("row"))
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    page_id = models.PositiveBigIntegerField(_("page id"), null=True)
+    video_id = models.PositiveBigIntegerField(_("video id"), null=True)
+    run = models.ForeignKey(
+        LibraryImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="rows",
+        verbose_name=_("library import"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("imported row")
+        verbose_name_plural = _("imported rows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["row_number", "content_hash"], name="unique_imported_row"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.row_number} {self.content_hash[:12]}"
