@@ -45,5 +45,6 @@ urlpatterns = [
     ),
     path("my/lessons/<id:page_id>/preview/", views.my_preview, name="preview"),
     path("my/lessons/<id:page_id>/submit/", views.my_submit, name="submit"),
+    path("l/<id:page_id>/", views.short_link, name="short_link"),
     path("lessons/<id:page_id>/status/", views.entry_status, name="entry_status"),
 ]

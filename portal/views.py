@@ -217,3 +217,11 @@ def my_preview(request, page_id):
         raise PermissionDenied
     draft = page.get_latest_revision_as_object()
     return draft.serve_preview(request, draft.default_preview_mode)
+
+
+@require_GET
+def short_link(request, page_id):
+    """/l/<id>/: the short share link of a live lesson or resource (a 302, so
+    a moved or renamed page keeps its link)."""
+    page = get_object_or_404(CatalogEntryPage.objects.live(), pk=page_id)
+    return redirect(page.url)
