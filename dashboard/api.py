@@ -95,7 +95,8 @@ ERRORS = {400: ParamError, 403: ApiError, 404: ApiError}
 
 
 class QuotaParams(Schema):
-    year: Annotated[int, Field(ge=2000, le=2100)]
+    # Without `year`: the current year, as the dashboard page shows it.
+    year: Annotated[int | None, Field(ge=2000, le=2100)] = None
     district: optional(LookupValue) = None
 
 
@@ -130,10 +131,10 @@ def quotas(request, params: Query[QuotaParams]):
     With `district` (id or code), only that district's resources are counted
     and only city-wide rules and that district's own rules are listed.
     """
-    year = params.year
+    now = timezone.now()
+    year = params.year or now.astimezone(SHANGHAI).year
     district_obj = _lookup(District, params.district, "区县")
     district_id = district_obj.pk if district_obj else None
-    now = timezone.now()
     counter = get_counter()
     results = quota_results(year, district_id, now=now, counter=counter)
     return {
