@@ -23,10 +23,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from catalog.models import CatalogEntryPage, District, School
+from catalog.models import CatalogEntryPage, District, LessonPage, School
 
 from .models import QuotaRule
 
@@ -152,6 +152,20 @@ def _month_case(field_name: str, bounds: list[datetime], extra: Q | None = None)
     return Case(*whens, default=Value(0), output_field=IntegerField())
 
 
+def counted_once(qs):
+    """Entries without the lessons that repeat another live lesson's video:
+    one showing the same video as an earlier live lesson (the same bytes
+    uploaded twice), or a near duplicate (re-encoded, trimmed, resized) of a
+    video a live lesson shows. The same recording counts once."""
+    same_video = LessonPage.objects.filter(
+        live=True, video_id=OuterRef("lessonpage__video_id"), pk__lt=OuterRef("pk")
+    )
+    original_shown = LessonPage.objects.filter(
+        live=True, video_id=OuterRef("lessonpage__video__duplicate_of_id")
+    )
+    return qs.exclude(Exists(same_video)).exclude(Exists(original_shown))
+
+
 class DatabaseCounter:
     """Counts with one grouped query (the embedded default)."""
 
@@ -160,7 +174,7 @@ class DatabaseCounter:
     def cube(self, year: int, district_id: int | None = None) -> Cube:
         bounds = month_bounds(year)
         start, end = bounds[0], bounds[-1]
-        qs = CatalogEntryPage.objects.filter(live=True).filter(
+        qs = counted_once(CatalogEntryPage.objects.filter(live=True)).filter(
             Q(first_published_at__gte=start, first_published_at__lt=end)
             | Q(
                 quality_pick__picked_at__gte=start,
@@ -210,7 +224,7 @@ class DatabaseCounter:
             "school": "school_id",
             "teacher": "author_id",
         }[by]
-        qs = CatalogEntryPage.objects.filter(spec.q())
+        qs = counted_once(CatalogEntryPage.objects.filter(spec.q()))
         if district_id:
             qs = qs.filter(district_id=district_id)
         rows = qs.values(column).annotate(n=Count("pk")).order_by()

@@ -89,6 +89,9 @@ class Video(models.Model):
         verbose_name=_("duplicate of"),
     )
 
+    # Perceptual hashes of sampled frames (fingerprint.py): near duplicates.
+    frame_hashes = models.JSONField(_("frame hashes"), default=dict, blank=True)
+
     # Facts found by ffprobe (by content, never by extension).
     container = models.CharField(_("container"), max_length=100, blank=True)
     video_codec = models.CharField(_("video codec"), max_length=40, blank=True)

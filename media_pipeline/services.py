@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from PIL import Image
 
-from . import ffmpeg, files, storage
+from . import ffmpeg, files, fingerprint, storage
 from .media_types import OPAQUE, OPAQUE_EXTENSION
 from .models import RenditionStatus, Video, VideoRendition, VideoStatus
 from .probe import ProbeResult, check_decodable, probe, validate
@@ -201,6 +201,7 @@ def _process(video: Video, workdir: Path) -> str:
     )
     validate(result)
     check_decodable(src, result.demuxer)
+    _fingerprint(video, src, result, workdir)
 
     _set(video, status=VideoStatus.TRANSCODING, progress=0)
     out = workdir / "out"
@@ -230,6 +231,27 @@ def _process(video: Video, workdir: Path) -> str:
     _store_outputs(video, p, out, renditions)
     _set(video, status=VideoStatus.READY, progress=100, reason="", retriable=False)
     return VideoStatus.READY
+
+
+def _fingerprint(video: Video, src: Path, result: ProbeResult, workdir: Path) -> None:
+    """Hash sampled frames and link the video to an earlier near duplicate
+    (re-encoded, trimmed, resized): it stays usable, and counts once."""
+    try:
+        hashes = fingerprint.compute(src, result.demuxer, result.duration, workdir)
+    except ffmpeg.FFmpegError:
+        logger.warning("no fingerprint for video %s", video.pk, exc_info=True)
+        return
+    _set(video, frame_hashes=hashes)
+    candidates = (
+        Video.objects.exclude(pk=video.pk)
+        .exclude(status=VideoStatus.REJECTED)
+        .exclude(frame_hashes={})
+        .filter(pk__lt=video.pk)
+        .order_by("pk")
+    )
+    original = fingerprint.find_original(video, candidates.iterator())
+    if original is not None:
+        _set(video, duplicate_of=original)
 
 
 def _store_outputs(video: Video, p, out: Path, renditions) -> None:

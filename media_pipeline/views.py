@@ -41,6 +41,9 @@ def video_status(request, pk):
         "duration": video.duration,
         "width": video.width,
         "height": video.height,
+        # Looks like an earlier video (re-encoded, trimmed): told to the
+        # uploader without naming the other video, which may be someone else's.
+        "near_duplicate": video.duplicate_of_id is not None,
         "renditions": [
             {
                 "profile": r.profile,

@@ -159,3 +159,33 @@ def limit_lesson_video_field(name, field, user, entry):
     field.queryset = videos_user_may_attach(user, entry)
     field.error_messages["invalid_choice"] = VIDEO_REFUSED
     return True
+
+
+# --- Near duplicates: the editors' report ------------------------------------------
+
+
+def near_duplicates_view(request):
+    """Suspected pairs (a video and the earlier one it repeats), thumbnails
+    side by side, among the videos the user may see."""
+    visible = videos_user_may_see(request.user)
+    pairs = (
+        visible.filter(duplicate_of__in=visible)
+        .select_related("duplicate_of", "uploaded_by", "duplicate_of__uploaded_by")
+        .order_by("-created_at")[:200]
+    )
+    return TemplateResponse(
+        request,
+        "media_pipeline/near_duplicates.html",
+        {"pairs": pairs, "page_title": _("Suspected duplicate videos")},
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_near_duplicates_url():
+    return [
+        path(
+            "media-pipeline/near-duplicates/",
+            near_duplicates_view,
+            name="media_pipeline_near_duplicates",
+        )
+    ]
