@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 
@@ -7,7 +8,7 @@ class ScoreForm(forms.Form):
     """One integer field per rubric criterion, plus free-text notes."""
 
     notes = forms.CharField(
-        label="评语", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, rubric, **kwargs):
@@ -17,7 +18,8 @@ class ScoreForm(forms.Form):
         fields = {}
         for criterion in self.criteria:
             fields[f"c{criterion.pk}"] = forms.IntegerField(
-                label=f"{criterion.name}（权重 {criterion.weight}）",
+                label=_("%(criterion)s (weight %(weight)s)")
+                % {"criterion": criterion.name, "weight": criterion.weight},
                 min_value=0,
                 max_value=criterion.max_score,
                 help_text=criterion.description,
@@ -33,13 +35,17 @@ class ScoreForm(forms.Form):
 
 class PickForm(forms.Form):
     reason = forms.CharField(
-        label="评选理由", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for the pick"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(
-        label="撤销理由", required=True, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for revoking"),
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -63,15 +69,15 @@ class FeaturedCollectionForm(WagtailAdminModelForm):
         stage, subject = cleaned.get("stage"), cleaned.get("subject")
         if stage is None or subject is None:
             raise ValidationError(
-                "请选择学段和学科：编辑只能为自己负责的学科编排专题。"
-                " / Choose a stage and a subject: editors curate collections"
-                " for the subjects they edit."
+                _(
+                    "Choose a stage and a subject: editors curate collections "
+                    "for the subjects they edit."
+                )
             )
         if (stage.pk, subject.pk) not in scope_pairs(user):
             raise ValidationError(
-                f"您不负责{stage.name}{subject.name}，不能为其编排专题。"
-                f" / {stage.name_en or stage.code} {subject.name_en or subject.code}"
-                " is outside your editing scope."
+                _("%(stage)s %(subject)s is outside your editing scope.")
+                % {"stage": stage, "subject": subject}
             )
         return cleaned
 
@@ -92,9 +98,11 @@ class FeaturedCollectionForm(WagtailAdminModelForm):
             if not in_scope.filter(pk=page.pk).exists():
                 form.add_error(
                     "page",
-                    f"《{page.title}》不属于{stage.name}{subject.name}或您的范围。"
-                    f" / This entry is not in {stage.name_en or stage.code}"
-                    f" {subject.name_en or subject.code} or outside your scope.",
+                    _(
+                        "“%(title)s” is not in %(stage)s %(subject)s or is "
+                        "outside your scope."
+                    )
+                    % {"title": page.title, "stage": stage, "subject": subject},
                 )
                 valid = False
         return valid

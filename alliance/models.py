@@ -27,8 +27,6 @@ from wagtail.models import Orderable, Task, TaskState
 
 from catalog import lifecycle
 
-from .forms import FeaturedCollectionForm
-
 # --- Scopes ---------------------------------------------------------------
 
 
@@ -129,10 +127,13 @@ class SubjectReviewTask(Task):
             "Alliance editors whose stage/subject scope covers the lesson review it"
         )
 
-    def user_can_review(self, obj, user) -> bool:
-        from .selectors import user_can_review_page
+    # Who may review what is alliance.selectors' rule, and selectors read
+    # these models: AllianceConfig.ready() plugs the module in here, so the
+    # models never import their own selectors (no import cycle).
+    scope = None
 
-        return user_can_review_page(user, obj, level=self.reviewer_level)
+    def user_can_review(self, obj, user) -> bool:
+        return self.scope.user_can_review_page(user, obj, level=self.reviewer_level)
 
     def user_can_access_editor(self, obj, user):
         return self.user_can_review(obj, user)
@@ -184,15 +185,13 @@ class SubjectReviewTask(Task):
         return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
-        from .selectors import PAGE_STATES, reviewable_page_ids
-
         states = self.task_states.filter(
-            status=TaskState.STATUS_IN_PROGRESS, **PAGE_STATES
+            status=TaskState.STATUS_IN_PROGRESS, **self.scope.PAGE_STATES
         )
         if user.is_superuser:
             return states
         return states.filter(
-            workflow_state__object_id__in=reviewable_page_ids(
+            workflow_state__object_id__in=self.scope.reviewable_page_ids(
                 user, level=self.reviewer_level
             )
         )
@@ -365,7 +364,9 @@ class QualityDecision(models.Model):
 
 
 class FeaturedCollection(ClusterableModel):
-    base_form_class = FeaturedCollectionForm
+    # alliance.forms.FeaturedCollectionForm, set by AllianceConfig.ready(): the
+    # form asks the selectors, which read these models.
+    base_form_class = None
 
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), max_length=1000, blank=True)

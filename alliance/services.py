@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from catalog import lifecycle
@@ -18,9 +19,8 @@ from .models import (
 )
 from .selectors import user_can_review_page
 
-NOT_ALLOWED = (
-    "你不负责该学段学科，无权操作。 / You are not an editor for this stage and subject."
-)
+NOT_ALLOWED = _("You are not an editor for this stage and subject.")
+REASON_REQUIRED = _("A reason is required to revoke a quality pick.")
 
 
 def can_judge(user, page) -> bool:
@@ -63,11 +63,11 @@ def save_rubric_score(page, user, rubric, values: dict[int, int], notes: str = "
         value = values.get(criterion.pk)
         if value is None or not 0 <= value <= criterion.max_score:
             raise ValidationError(
-                f"「{criterion.name}」的分数必须在 0–{criterion.max_score} 之间。 / "
-                f"Score for '{criterion.name}' must be 0–{criterion.max_score}."
+                _("The score for “%(criterion)s” must be from 0 to %(max)s.")
+                % {"criterion": criterion.name, "max": criterion.max_score}
             )
     total = weighted_total(values, criteria)
-    score, _ = RubricScore.objects.update_or_create(
+    score, _created = RubricScore.objects.update_or_create(
         page_id=page.pk,
         reviewer=user,
         rubric=rubric,
@@ -125,7 +125,7 @@ def revoke_quality_pick(page, user, reason: str, moment=None):
     """Withdraw the quality pick; a reason is required and kept in the log."""
     _require_judge(user, page)
     if not reason or not reason.strip():
-        raise ValidationError("撤销精品必须填写理由。 / A reason is required.")
+        raise ValidationError(REASON_REQUIRED)
     lifecycle.revoke(page)
     entry = CatalogEntryPage.objects.get(pk=page.pk)
     moment = moment or timezone.now()

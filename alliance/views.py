@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin.auth import reject_request
 from wagtail.models import WorkflowState
@@ -141,7 +142,10 @@ def score_view(request, page_id):
     form = ScoreForm(request.POST, rubric=rubric)
     if not form.is_valid():
         return _render_with_error(
-            request, page, "评分有误，请检查。 / Invalid scores.", score_form=form
+            request,
+            page,
+            _("Some scores are invalid; please check them."),
+            score_form=form,
         )
     try:
         services.save_rubric_score(
@@ -149,7 +153,7 @@ def score_view(request, page_id):
         )
     except ValidationError as exc:
         return _render_with_error(request, page, " ".join(exc.messages))
-    messages.success(request, "评分已保存。")
+    messages.success(request, _("The scores were saved."))
     return redirect("alliance:entry", page_id=page.pk)
 
 
@@ -165,7 +169,7 @@ def pick_view(request, page_id):
         )
     except ValidationError as exc:
         return _render_with_error(request, page, " ".join(exc.messages))
-    messages.success(request, "已评为精品微课。")
+    messages.success(request, _("The lesson is now a quality pick."))
     return redirect("alliance:entry", page_id=page.pk)
 
 
@@ -178,12 +182,12 @@ def revoke_view(request, page_id):
         return _render_with_error(
             request,
             page,
-            "撤销精品必须填写理由。 / A reason is required.",
+            services.REASON_REQUIRED,
             revoke_form=form,
         )
     try:
         services.revoke_quality_pick(page, request.user, form.cleaned_data["reason"])
     except ValidationError as exc:
         return _render_with_error(request, page, " ".join(exc.messages))
-    messages.success(request, "已撤销精品。")
+    messages.success(request, _("The quality pick was revoked."))
     return redirect("alliance:entry", page_id=page.pk)

@@ -41,21 +41,24 @@ class _CommentFormatter(LogFormatter):
 def register_alliance_log_actions(actions):
     @actions.register_action("alliance.quality_pick")
     class QualityPick(_CommentFormatter):
-        label = "评为精品"
-        message = "评为精品微课"
+        label = _("Quality pick designated")
+        message = _("Made a quality pick")
 
     @actions.register_action("alliance.quality_revoke")
     class QualityRevoke(_CommentFormatter):
-        label = "撤销精品"
-        message = "撤销精品微课"
+        label = _("Quality pick revoked")
+        message = _("Revoked a quality pick")
 
     @actions.register_action("alliance.score")
     class Score(_CommentFormatter):
-        label = "量表评分"
+        label = _("Rubric score")
 
         def format_message(self, log_entry):
             rubric = log_entry.data.get("rubric", "")
-            return f"按「{rubric}」评分：{log_entry.data.get('total', '')} 分"
+            return _("Scored with “%(rubric)s”: %(total)s points") % {
+                "rubric": rubric,
+                "total": log_entry.data.get("total", ""),
+            }
 
 
 # --- Role limits on pages ------------------------------------------------------
@@ -156,7 +159,10 @@ class ReviewMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_review_menu_item():
     return ReviewMenuItem(
-        "审核队列", reverse("alliance:review_queue"), icon_name="tasks", order=150
+        _("Review queue"),
+        reverse("alliance:review_queue"),
+        icon_name="tasks",
+        order=150,
     )
 
 
@@ -223,7 +229,7 @@ class FeaturedCollectionViewSet(SnippetViewSet):
 
 
 class AllianceGroup(SnippetViewSetGroup):
-    menu_label = "微课联盟"
+    menu_label = _("Micro-lesson alliance")
     menu_icon = "pick"
     menu_order = 240
     items = (FeaturedCollectionViewSet, RubricViewSet, EditorScopeViewSet)

@@ -3,7 +3,7 @@ bounded parameter types.
 
 Routes list the error bodies in `response={...}`, so the OpenAPI schema says
 what each status carries; the project's exception handlers (weike/api.py)
-render them. Messages are bilingual, Chinese first: "中文 / English".
+render them. Messages are one sentence in the request's language (gettext).
 Lives in catalog because search and dashboard both build on it.
 """
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from zipfile import BadZipFile
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Grade,
@@ -41,45 +42,34 @@ COLUMNS = [
 REQUIRED = ["code", "name", "stage", "subject"]
 SUPPORTED_SUFFIXES = {".csv", ".xlsx", ".json"}
 
-# Stable reason codes with their Chinese and English messages.
+# Stable reason codes and their messages (English msgids; the Chinese is in
+# catalog's .po), formatted after translation.
 REASONS = {
-    "missing_column": ("缺少列 {detail}", "missing column {detail}"),
-    "missing_value": ("缺少必填项 {detail}", "missing required value {detail}"),
-    "duplicate_code": (
-        "编码 {detail} 重复（与第 {other} 行相同版本）",
-        "duplicate code {detail} (same edition as line {other})",
+    "missing_column": _("Missing column %(detail)s."),
+    "missing_value": _("Missing required value %(detail)s."),
+    "duplicate_code": _("Duplicate code %(detail)s (same edition as line %(other)s)."),
+    "conflicting_row": _(
+        "Code %(detail)s disagrees with line %(other)s on name, parent, stage or "
+        "subject."
     ),
-    "conflicting_row": (
-        "编码 {detail} 与第 {other} 行的名称、上级、学段或学科不一致",
-        "code {detail} disagrees with line {other} on name, parent, stage or subject",
+    "unknown_parent": _("Unknown parent %(detail)s."),
+    "cycle": _("The parent chain forms a cycle: %(detail)s."),
+    "unknown_stage": _("Unknown stage %(detail)s."),
+    "unknown_subject": _("Unknown subject %(detail)s."),
+    "subject_not_in_stage": _("Subject %(detail)s is not taught in that stage."),
+    "unknown_grade": _("Unknown grade %(detail)s."),
+    "grade_not_in_stage": _("Grade %(detail)s does not belong to that stage."),
+    "unknown_edition": _("Unknown textbook edition %(detail)s."),
+    "unit_without_edition": _("A unit is given without a textbook edition."),
+    "unit_without_grade": _("A unit is given without a grade."),
+    "too_long": _("%(detail)s is too long."),
+    "unreadable": _("The file cannot be read: %(detail)s."),
+    "unsupported_format": _(
+        "Unsupported file format %(detail)s (CSV, XLSX and JSON are supported)."
     ),
-    "unknown_parent": ("未知的上级知识点 {detail}", "unknown parent {detail}"),
-    "cycle": ("上级关系形成循环：{detail}", "parent chain forms a cycle: {detail}"),
-    "unknown_stage": ("未知的学段 {detail}", "unknown stage {detail}"),
-    "unknown_subject": ("未知的学科 {detail}", "unknown subject {detail}"),
-    "subject_not_in_stage": (
-        "学科 {detail} 不在该学段开设",
-        "subject {detail} is not taught in that stage",
-    ),
-    "unknown_grade": ("未知的年级 {detail}", "unknown grade {detail}"),
-    "grade_not_in_stage": (
-        "年级 {detail} 不属于该学段",
-        "grade {detail} does not belong to that stage",
-    ),
-    "unknown_edition": ("未知的教材版本 {detail}", "unknown textbook edition {detail}"),
-    "unit_without_edition": (
-        "填写了单元但没有教材版本",
-        "a unit is given without a textbook edition",
-    ),
-    "unit_without_grade": ("填写了单元但没有年级", "a unit is given without a grade"),
-    "too_long": ("{detail} 过长", "{detail} is too long"),
-    "unreadable": ("无法读取文件：{detail}", "cannot read the file: {detail}"),
-    "unsupported_format": (
-        "不支持的文件格式 {detail}（支持 CSV、XLSX、JSON）",
-        "unsupported file format {detail} (CSV, XLSX and JSON are supported)",
-    ),
-    "empty": ("文件中没有数据行", "the file has no data rows"),
+    "empty": _("The file has no data rows."),
 }
+AT_LINE = _("Line %(line)s: %(message)s")
 
 
 @dataclass
@@ -90,17 +80,14 @@ class RowError:
     other: int | str = ""
 
     @property
-    def message_zh(self) -> str:
-        return REASONS[self.reason][0].format(detail=self.detail, other=self.other)
-
-    @property
-    def message_en(self) -> str:
-        return REASONS[self.reason][1].format(detail=self.detail, other=self.other)
+    def message(self) -> str:
+        """The reason in the active language, details filled in."""
+        return str(REASONS[self.reason]) % {"detail": self.detail, "other": self.other}
 
     def __str__(self) -> str:
-        where_zh = f"第 {self.line} 行：" if self.line else ""
-        where_en = f"line {self.line}: " if self.line else ""
-        return f"{where_zh}{self.message_zh} ({where_en}{self.message_en})"
+        if not self.line:
+            return self.message
+        return str(AT_LINE) % {"line": self.line, "message": self.message}
 
 
 @dataclass
@@ -194,12 +181,12 @@ def _read_json(content: bytes):
     if isinstance(data, dict):
         data = data.get("knowledge_points", data.get("items"))
     if not isinstance(data, list):
-        raise ValueError("expected a list of objects / 需要对象列表")
+        raise ValueError("expected a list of objects")
     header = set()
     records = []
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            raise ValueError(f"item {number} is not an object / 第 {number} 条不是对象")
+            raise ValueError(f"item {number} is not an object")
         header.update(k.lower() for k in item)
         records.append((number, {k.lower(): v for k, v in item.items()}))
     return sorted(header) if records else COLUMNS, records

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
@@ -20,7 +21,8 @@ from .permissions import can_view_dashboard
 from .reports import coverage_as_dict
 from .services import SHANGHAI, get_counter, quota_results
 
-FORBIDDEN = "仅教育局和管理员可访问。 / Bureau and administrators only."
+FORBIDDEN = _("Bureau staff and administrators only.")
+UNKNOWN = _("Unknown %(what)s: %(value)s.")
 
 
 class BureauSessionAuth(SessionAuth):
@@ -32,7 +34,7 @@ class BureauSessionAuth(SessionAuth):
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
         if user is None or not can_view_dashboard(user):
-            raise HttpError(403, FORBIDDEN)
+            raise HttpError(403, str(FORBIDDEN))
         return user
 
 
@@ -107,7 +109,7 @@ class CoverageParams(Schema):
     edition: optional(LookupValue) = None
 
 
-def _lookup(model, value, label):
+def _lookup(model, value):
     """Accept an id, a code or a (Chinese) name."""
     if value in (None, ""):
         return None
@@ -116,7 +118,10 @@ def _lookup(model, value, label):
         q |= Q(pk=pk)
     obj = model.objects.filter(q).first()
     if obj is None:
-        raise HttpError(404, f"未知的{label}：{value} / Unknown {model.__name__}")
+        raise HttpError(
+            404,
+            UNKNOWN % {"what": model._meta.verbose_name, "value": value},
+        )
     return obj
 
 
@@ -133,7 +138,7 @@ def quotas(request, params: Query[QuotaParams]):
     """
     now = timezone.now()
     year = params.year or now.astimezone(SHANGHAI).year
-    district_obj = _lookup(District, params.district, "区县")
+    district_obj = _lookup(District, params.district)
     district_id = district_obj.pk if district_obj else None
     counter = get_counter()
     results = quota_results(year, district_id, now=now, counter=counter)
@@ -157,10 +162,10 @@ def coverage_view(request, params: Query[CoverageParams]):
 
     `subject`, `grade`, `stage`, `edition` accept an id, a code or a name.
     """
-    subject_obj = _lookup(Subject, params.subject, "学科")
-    grade_obj = _lookup(Grade, params.grade, "年级")
-    stage_obj = _lookup(Stage, params.stage, "学段")
-    edition_obj = _lookup(TextbookEdition, params.edition, "教材版本")
+    subject_obj = _lookup(Subject, params.subject)
+    grade_obj = _lookup(Grade, params.grade)
+    stage_obj = _lookup(Stage, params.stage)
+    edition_obj = _lookup(TextbookEdition, params.edition)
     counter = get_counter()
     attached = counter.covered_point_ids()
     cov = coverage(

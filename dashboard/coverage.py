@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from catalog.knowledge_paths import path_ids
 from catalog.models import (
     CatalogEntryPage,
@@ -27,6 +29,9 @@ from catalog.models import (
 )
 
 MIN_DEPTH = 2
+
+# The column of entries without a grade.
+NOT_GRADED = _("Not graded")
 
 
 def attached_point_ids_db() -> set[int]:
@@ -167,7 +172,7 @@ def heatmap(cov: Coverage) -> dict:
             if total:
                 data.append([x, y, round(100 * covered / total, 1), covered, total])
     return {
-        "grades": [g.name if g else "未分年级" for g in grade_order],
+        "grades": [g.name if g else str(NOT_GRADED) for g in grade_order],
         "subjects": [f"{stages[s].name}{subjects[j].name}" for s, j in subject_keys],
         "data": data,
     }

@@ -1,13 +1,14 @@
-"""Quota counts from OpenSearch (or Elasticsearch) aggregations.
+"""Quota counts from OpenSearch or Elasticsearch aggregations.
 
 The dashboard keeps its own small index: one document per *live* catalog
 entry, with only what counting needs (ids, publication and designation
 year/month in Asia/Shanghai, knowledge points). modelsearch's faceting is one
 terms aggregation per field, so the multi-dimensional counts are asked with
-opensearch-py directly. The "cube cells" (`pub_cell`, `pick_cell`) pack the
-dimensions into one long at index time, so a year's whole cube is two
-composite aggregations over one numeric field each, in one request; that is
-what keeps 1M documents fast.
+the engine's own client directly (opensearch-py or the elasticsearch 8
+client, by the URL's scheme: dashboard/engine_client.py). The "cube cells"
+(`pub_cell`, `pick_cell`) pack the dimensions into one long at index time,
+so a year's whole cube is two composite aggregations over one numeric field
+each, in one request; that is what keeps 1M documents fast.
 
 The index is kept up to date by signals → django-tasks (dashboard/signals.py)
 and rebuilt by `manage.py sync_quota_index`.
@@ -18,11 +19,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.conf import settings
-from opensearchpy import OpenSearch, helpers
 
 from catalog.models import CatalogEntryPage, ResourceType
 
-from .services import PICK, PUB, Cube, RuleSpec, local_year_month
+from .cube import PICK, PUB, Cube, RuleSpec, local_year_month
+from .engine_client import OpenSearchCalls, calls_for
 
 PAGE = 10_000  # composite aggregation page size (below search.max_buckets)
 KP_PAGE = 50_000  # knowledge points: usually all in one page, one round trip
@@ -56,9 +57,9 @@ def index_name() -> str:
     return getattr(settings, "DASHBOARD_QUOTA_INDEX", "weike_quota")
 
 
-def client(url: str | None = None) -> OpenSearch:
-    url = url or settings.DASHBOARD_QUOTA_ENGINE_URL
-    return OpenSearch(hosts=[url], timeout=30, pool_maxsize=4)
+def client(url: str | None = None) -> OpenSearchCalls:
+    """The quota index's calls on the configured engine's own client."""
+    return calls_for(url or settings.DASHBOARD_QUOTA_ENGINE_URL)
 
 
 def encode_cell(stage, subject, rtype, district, month) -> int:
@@ -166,32 +167,30 @@ def _kp_map(page_ids=None) -> dict[int, list[int]]:
 
 class QuotaIndex:
     def __init__(self, url: str | None = None, name: str | None = None):
-        self.es = client(url)
+        self.calls = client(url)
+        # The engine's own client (opensearch-py or elasticsearch), for tools.
+        self.es = self.calls.es
         self.name = name or index_name()
 
     def create(self, recreate: bool = False) -> None:
-        if recreate and self.es.indices.exists(index=self.name):
-            self.es.indices.delete(index=self.name)
-        if not self.es.indices.exists(index=self.name):
-            self.es.indices.create(
-                index=self.name,
-                body={
-                    "settings": {"number_of_shards": 1, "number_of_replicas": 0},
-                    "mappings": MAPPING,
-                },
+        if recreate:
+            self.calls.drop(self.name)
+        if not self.calls.exists(self.name):
+            self.calls.create(
+                self.name, {"number_of_shards": 1, "number_of_replicas": 0}, MAPPING
             )
 
+    def drop(self) -> None:
+        self.calls.drop(self.name)
+
     def refresh(self) -> None:
-        self.es.indices.refresh(index=self.name)
+        self.calls.refresh(self.name)
 
     def bulk(self, pairs, refresh=False) -> int:
         actions = (
             {"_index": self.name, "_id": str(pk), "_source": doc} for pk, doc in pairs
         )
-        ok, _errors = helpers.bulk(
-            self.es, actions, chunk_size=5000, request_timeout=120, refresh=refresh
-        )
-        return ok
+        return self.calls.bulk(actions, refresh=refresh)
 
     def sync_all(self) -> int:
         """Rebuild from the database: every live entry, nothing else."""
@@ -209,9 +208,9 @@ class QuotaIndex:
         )
         if rows:
             (pk, doc), *_ = _docs_from_rows(rows, _kp_map([page_id]))
-            self.es.index(index=self.name, id=str(pk), body=doc, refresh=refresh)
+            self.calls.put(self.name, str(pk), doc, refresh=refresh)
             return True
-        self.es.delete(index=self.name, id=str(page_id), refresh=refresh, ignore=[404])
+        self.calls.remove(self.name, str(page_id), refresh=refresh)
         return False
 
 
@@ -255,7 +254,7 @@ class EngineCounter:
                         "aggs": {"cells": {"composite": composite}},
                     },
                 ]
-            responses = self.index.es.msearch(body=lines)["responses"]
+            responses = self.index.calls.msearch(lines)
             next_pending = []
             for name, response in zip(pending, responses, strict=True):
                 if "error" in response:

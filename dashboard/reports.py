@@ -6,6 +6,7 @@ import csv
 import io
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import District, Grade, Stage, Subject
 
@@ -81,33 +82,47 @@ def build_report(year: int, district_id: int | None = None, now=None) -> dict:
     }
 
 
-QUOTA_HEADER = ["任务 Quota", "目标 Target", "完成数 Count", "完成率 % Percent",
-                "应完成 Expected", "进度 Status"]  # fmt: skip
-MONTHS = [f"{m}月" for m in range(1, 13)]
+QUOTA_HEADER = [_("Quota"), _("Target"), _("Count"), _("Percent"),
+                _("Expected"), _("Status")]  # fmt: skip
+COVERAGE_HEADER = [_("Stage"), _("Subject"), _("Grade"), _("Covered"), _("Total")]
+GAPS_HEADER = [_("Code"), _("Knowledge point"), _("Path"), _("Stage"),
+               _("Subject"), _("Grade")]  # fmt: skip
+ON_TRACK, BEHIND = _("On track"), _("Behind")
+CITY = _("Whole city")
+TITLE = _("%(year)s annual quotas")
+
+
+def months() -> list[str]:
+    """Column titles of the twelve months, in the active language."""
+    return [str(_("Month %(month)s")) % {"month": m} for m in range(1, 13)]
+
+
+def texts(items) -> list[str]:
+    return [str(item) for item in items]
 
 
 def _status(rule) -> str:
-    return "按计划 on track" if rule["on_track"] else "落后 behind"
+    return str(ON_TRACK if rule["on_track"] else BEHIND)
 
 
 def to_csv(report: dict) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow([f"{report['year']} 年度任务完成情况", report["district"] or "全市"])
-    w.writerow(["生成时间", report["generated_at"]])
-    w.writerow(QUOTA_HEADER + MONTHS)
+    w.writerow([str(TITLE) % {"year": report["year"]}, report["district"] or CITY])
+    w.writerow([_("Generated"), report["generated_at"]])
+    w.writerow(texts(QUOTA_HEADER) + months())
     for r in report["rules"]:
         row = [r["label"], r["target"], r["count"], r["percent"], r["expected"],
                _status(r), *r["monthly"]]  # fmt: skip
         w.writerow([neutralise(v) for v in row])
     w.writerow([])
-    w.writerow(["知识点覆盖 Coverage", "学段", "学科", "年级", "已覆盖", "总数", "%"])
+    w.writerow(texts([_("Knowledge point coverage"), *COVERAGE_HEADER, "%"]))
     for c in report["coverage"]["cells"]:
         row = ["", c["stage"], c["subject"], c["grade"], c["covered"], c["total"],
                c["percent"]]  # fmt: skip
         w.writerow([neutralise(v) for v in row])
     w.writerow([])
-    w.writerow(["缺口清单 Gaps", "编码", "知识点", "路径", "学段", "学科", "年级"])
+    w.writerow(texts([_("Gaps"), *GAPS_HEADER]))
     for g in report["coverage"]["gaps"]:
         row = [
             "",
@@ -148,31 +163,31 @@ def to_xlsx(report: dict) -> bytes:
 
     wb = Workbook()
     cover = wb.active
-    cover.title = "封面"
-    cover["A1"] = f"微课联盟 {report['year']} 年度任务完成情况"
+    cover.title = str(_("Cover"))
+    cover["A1"] = str(TITLE) % {"year": report["year"]}
     cover["A1"].font = Font(bold=True, size=18)
     cover.append([])
     rules = report["rules"]
     behind = sum(1 for r in rules if not r["on_track"])
     for label, value in [
-        ("年度 Year", report["year"]),
-        ("范围 Scope", report["district"] or "全市 City"),
-        ("生成时间 Generated", report["generated_at"]),
-        ("数据来源 Source", report["source"]),
-        ("任务数 Quotas", len(rules)),
-        ("落后任务 Behind schedule", behind),
+        (_("Year"), report["year"]),
+        (_("Scope"), report["district"] or str(CITY)),
+        (_("Generated"), report["generated_at"]),
+        (_("Source"), report["source"]),
+        (_("Quotas"), len(rules)),
+        (_("Behind schedule"), behind),
         (
-            "知识点覆盖 Coverage",
+            _("Knowledge point coverage"),
             f"{report['coverage']['covered']}/{report['coverage']['total']} "
             f"({report['coverage']['percent']}%)",
         ),
     ]:
-        cover.append([label, neutralise(value)])
+        cover.append([str(label), neutralise(value)])
         cover.cell(row=cover.max_row, column=1).font = bold
     widths(cover, [28, 40])
 
-    ws = wb.create_sheet("年度任务")
-    header(ws, QUOTA_HEADER + MONTHS)
+    ws = wb.create_sheet(str(_("Annual quotas")))
+    header(ws, texts(QUOTA_HEADER) + months())
     for r in rules:
         ws.append([neutralise(r["label"]), r["target"], r["count"],
                    r["percent"] / 100, round(r["expected"]), _status(r),
@@ -193,8 +208,8 @@ def to_xlsx(report: dict) -> bytes:
         )
     widths(ws, [36, 10, 10, 12, 10, 14] + [7] * 12)
 
-    cs = wb.create_sheet("知识点覆盖")
-    header(cs, ["学段", "学科", "年级", "已覆盖", "总数", "覆盖率"])
+    cs = wb.create_sheet(str(_("Knowledge point coverage")))
+    header(cs, texts([*COVERAGE_HEADER, _("Coverage")]))
     for c in report["coverage"]["cells"]:
         cs.append([neutralise(c["stage"]), neutralise(c["subject"]),
                    neutralise(c["grade"]), c["covered"], c["total"],
@@ -202,8 +217,8 @@ def to_xlsx(report: dict) -> bytes:
         cs.cell(row=cs.max_row, column=6).number_format = "0.0%"
     widths(cs, [10, 14, 12, 10, 10, 10])
 
-    gs = wb.create_sheet("缺口清单")
-    header(gs, ["编码", "知识点", "路径", "学段", "学科", "年级"])
+    gs = wb.create_sheet(str(_("Gaps")))
+    header(gs, texts(GAPS_HEADER))
     for g in report["coverage"]["gaps"]:
         gs.append([neutralise(g[k]) for k in
                    ("code", "name", "path", "stage", "subject", "grade")])  # fmt: skip

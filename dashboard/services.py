@@ -20,38 +20,28 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CatalogEntryPage, District, LessonPage, School
 
+from .cube import (  # noqa: F401 (names the views and the engine share)
+    PICK,
+    PUB,
+    SHANGHAI,
+    Cube,
+    RuleSpec,
+    local_year_month,
+    month_bounds,
+    year_bounds,
+)
 from .models import QuotaRule
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-PUB, PICK = "pub", "pick"
-
-
-# --- time ----------------------------------------------------------------------
-def month_bounds(year: int) -> list[datetime]:
-    """13 aware instants: 1 Jan 00:00 local, 1 Feb 00:00, …, next 1 Jan 00:00."""
-    bounds = [datetime(year, m, 1, tzinfo=SHANGHAI) for m in range(1, 13)]
-    return bounds + [datetime(year + 1, 1, 1, tzinfo=SHANGHAI)]
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    return datetime(year, 1, 1, tzinfo=SHANGHAI), datetime(
-        year + 1, 1, 1, tzinfo=SHANGHAI
-    )
-
-
-def local_year_month(moment: datetime | None) -> tuple[int | None, int | None]:
-    if moment is None:
-        return None, None
-    local = moment.astimezone(SHANGHAI)
-    return local.year, local.month
+# The row of entries whose district, school or teacher is not filled in.
+NOT_GIVEN = _("(not given)")
 
 
 def elapsed_fraction(year: int, now: datetime | None = None) -> float:
@@ -66,50 +56,6 @@ def elapsed_fraction(year: int, now: datetime | None = None) -> float:
 
 
 # --- rules ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class RuleSpec:
-    """A QuotaRule flattened for evaluation (no more queries needed)."""
-
-    id: int
-    year: int
-    label: str
-    target: int
-    district_id: int | None
-    stage_ids: frozenset[int]
-    subject_id: int | None
-    types: frozenset[str]
-    quality_only: bool
-
-    @property
-    def kind(self) -> str:
-        return PICK if self.quality_only else PUB
-
-    def matches(self, stage_id, subject_id, rtype, district_id) -> bool:
-        return (
-            stage_id in self.stage_ids
-            and rtype in self.types
-            and (self.subject_id is None or subject_id == self.subject_id)
-            and (self.district_id is None or district_id == self.district_id)
-        )
-
-    def q(self) -> Q:
-        """The rule as an ORM filter on CatalogEntryPage (drill-down, naive count)."""
-        start, end = year_bounds(self.year)
-        q = Q(live=True, stage_id__in=self.stage_ids, resource_type__in=self.types)
-        if self.subject_id:
-            q &= Q(subject_id=self.subject_id)
-        if self.district_id:
-            q &= Q(district_id=self.district_id)
-        if self.quality_only:
-            q &= Q(
-                quality_pick__picked_at__gte=start,
-                quality_pick__picked_at__lt=end,
-            )
-        else:
-            q &= Q(first_published_at__gte=start, first_published_at__lt=end)
-        return q
-
-
 def rule_specs(year: int, district_id: int | None = None) -> list[RuleSpec]:
     """The year's rules (city-wide, plus the district's own when filtering)."""
     rules = QuotaRule.objects.filter(year=year).select_related("subject", "district")
@@ -136,10 +82,6 @@ def rule_specs(year: int, district_id: int | None = None) -> list[RuleSpec]:
 
 
 # --- the cube ------------------------------------------------------------------
-# key: (kind, month 1-12, stage_id, subject_id, resource_type, district_id)
-Cube = dict[tuple, int]
-
-
 def _month_case(field_name: str, bounds: list[datetime], extra: Q | None = None):
     # Range comparisons on aware instants instead of a timezone-converting
     # EXTRACT: index-friendly and identical on SQLite and PostgreSQL.
@@ -358,7 +300,7 @@ def breakdown(spec: RuleSpec, by: str, district_id=None, counter=None) -> list[d
             for u in get_user_model().objects.filter(pk__in=ids)
         }
     rows = [
-        {"id": key, "name": names.get(key, "（未填写）"), "count": n}
+        {"id": key, "name": names.get(key, str(NOT_GIVEN)), "count": n}
         for key, n in counts.items()
     ]
     rows.sort(key=lambda r: (-r["count"], r["name"]))

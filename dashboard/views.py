@@ -9,16 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import District, Subject
 
 from .coverage import coverage, heatmap
 from .models import QuotaRule
 from .permissions import can_view_dashboard
-from .reports import MONTHS, build_report, to_csv, to_xlsx
+from .reports import build_report, months, to_csv, to_xlsx
 from .services import SHANGHAI, breakdown, dashboard_counts, get_counter
 
-BREAKDOWNS = {"district": "区县", "school": "学校", "teacher": "教师"}
+BREAKDOWNS = {"district": _("district"), "school": _("school"), "teacher": _("teacher")}
 
 
 def bureau_required(view):
@@ -29,9 +30,7 @@ def bureau_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not can_view_dashboard(request.user):
-            raise PermissionDenied(
-                "仅教育局和管理员可查看。 / Bureau and administrators only."
-            )
+            raise PermissionDenied(_("Bureau staff and administrators only."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -69,7 +68,7 @@ def dashboard(request):
         else 0
     )
     chart = {
-        "months": MONTHS,
+        "months": months(),
         "series": [
             {
                 "name": r.spec.label,

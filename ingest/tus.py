@@ -7,7 +7,8 @@ DELETE /ingest/tus/<id>/       abandon (termination extension)
 
 The body of a PATCH is read from the WSGI stream in chunks (never
 request.body), so memory stays flat whatever the size of the file.
-Rejections carry a JSON body {code, message_zh, message_en}.
+Rejections carry a JSON body {code, message}: one sentence in the request's
+language.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
@@ -29,6 +31,8 @@ from media_pipeline.rules import Reason, Rejected
 
 from . import uploads
 from .models import Upload, UploadStatus
+
+LOGIN_REQUIRED = _("Log in to upload.")
 
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,termination"
@@ -74,7 +78,7 @@ def parse_metadata(header: str) -> dict[str, str]:
 
 def _unauthorised(request):
     if not request.user.is_authenticated:
-        return JsonResponse({"detail": "login required / 需要登录"}, status=401)
+        return JsonResponse({"detail": str(LOGIN_REQUIRED)}, status=401)
     return None
 
 

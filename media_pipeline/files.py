@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from . import storage
 from .models import Video, VideoRendition, VideoStatus
@@ -118,10 +119,15 @@ def delete_unclaimed(names: list[str], prefixes: list[str]) -> int:
     return storage.delete_many(name for name in candidates if name not in claims)
 
 
+@task()
+def delete_files_task(names: list[str], prefixes: list[str]) -> int:
+    """Stored files of deleted rows, removed after commit (thin; listed in
+    tasks.py, defined here so queuing it needs no import of that module)."""
+    return delete_unclaimed(names, prefixes)
+
+
 def delete_after_commit(names: list[str], prefixes: list[str] = ()) -> None:
     """Queue the deletion once the transaction commits (never on rollback)."""
-    from .tasks import delete_files_task
-
     names, prefixes = list(names), list(prefixes)
     if names or prefixes:
         transaction.on_commit(lambda: delete_files_task.enqueue(names, prefixes))

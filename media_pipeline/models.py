@@ -119,16 +119,11 @@ class Video(models.Model):
         return self.title
 
     @property
-    def reason_message_zh(self) -> str:
+    def reason_message(self) -> str:
+        """Why the video was refused, in the active language ("" if it wasn't)."""
         if not self.reason:
             return ""
-        return rules.message(self.reason, "zh", **(self.reason_params or {}))
-
-    @property
-    def reason_message_en(self) -> str:
-        if not self.reason:
-            return ""
-        return rules.message(self.reason, "en", **(self.reason_params or {}))
+        return rules.message(self.reason, **(self.reason_params or {}))
 
     def get_rendition(self, profile: str) -> "VideoRendition":
         """Find or create the rendition row for a profile (never duplicates)."""

@@ -217,7 +217,7 @@ def validate(result: ProbeResult, partial: bool = False) -> None:
     r = rules()
     containers = set(r["CONTAINERS"])
     if result.format_name and result.format_name not in containers:
-        raise Rejected(Reason.UNSUPPORTED_CONTAINER, detail=f"（{result.format_name}）")
+        raise Rejected(Reason.UNSUPPORTED_CONTAINER, format=result.format_name)
     if r["REQUIRE_VIDEO"] and not result.has_video:
         if partial and not result.raw.get("streams"):
             return  # nothing decodable yet: wait for more bytes

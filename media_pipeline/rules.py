@@ -1,7 +1,7 @@
 """Recording rules (录制规范) and the stable reason codes of a rejection.
 
 The codes are part of the API: clients and the admin show them, so never rename
-one. Every code has a Chinese and an English message.
+one. Every code has one message, translated with gettext.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Reason(models.TextChoices):
@@ -34,104 +35,87 @@ class Reason(models.TextChoices):
     TOO_MANY_UPLOADS = "too_many_uploads", "too many uploads in progress"
 
 
-# (Chinese, English) templates; {placeholders} come from Rejection.params.
-MESSAGES: dict[str, tuple[str, str]] = {
-    Reason.EMPTY_FILE: ("文件是空的（0 字节）。", "The file is empty (0 bytes)."),
+# One English sentence per code (the msgid; the Chinese is in
+# media_pipeline/locale/zh_Hans/LC_MESSAGES/django.po). Placeholders are named
+# and filled from Rejection.params *after* translation.
+MESSAGES = {
+    Reason.EMPTY_FILE: _("The file is empty (0 bytes)."),
+    Reason.UNSUPPORTED_CONTAINER: _(
+        "Unsupported file format. Upload an MP4, MOV, MKV, WebM, AVI, FLV, WMV or "
+        "MPEG video."
+    ),
+    Reason.CORRUPT: _("The file is corrupt or incomplete and cannot be read."),
+    Reason.NO_VIDEO: _("The file has no video stream (audio only or empty)."),
+    Reason.NO_AUDIO: _(
+        "The file has no audio stream: this alliance requires narrated lessons."
+    ),
+    Reason.UNSUPPORTED_CODEC: _("Unsupported video codec: %(codec)s."),
+    Reason.TOO_SHORT: _(
+        "The video is too short: %(duration)s s; at least %(min)s s is required."
+    ),
+    Reason.TOO_LONG: _(
+        "The video is too long: %(duration)s s; at most %(max)s s is allowed."
+    ),
+    Reason.RESOLUTION_TOO_LOW: _(
+        "The resolution is too low: %(width)s×%(height)s; the short side must be "
+        "at least %(min)s pixels."
+    ),
+    Reason.RESOLUTION_TOO_HIGH: _(
+        "The resolution is too high: %(width)s×%(height)s; the long side may be "
+        "at most %(max_long)s pixels and the short side at most %(max_short)s "
+        "pixels."
+    ),
+    Reason.FRAME_RATE_TOO_HIGH: _(
+        "The frame rate is too high: %(fps)s frames per second at "
+        "%(width)s×%(height)s; at most %(max)s are allowed at this resolution."
+    ),
+    Reason.TOO_LARGE: _("The file is too large: the limit is %(max)s bytes."),
+    Reason.PROBE_TIMEOUT: _("Checking the file timed out; it may be corrupt."),
+    Reason.TRANSCODE_FAILED: _(
+        "Transcoding failed; the original is kept and the job can be retried."
+    ),
+    Reason.TRANSCODE_TIMEOUT: _(
+        "Transcoding timed out; the original is kept and the job can be retried."
+    ),
+    Reason.STORAGE_ERROR: _(
+        "The storage service is unavailable; the original is kept and the job "
+        "can be retried."
+    ),
+    Reason.TOO_MANY_UPLOADS: _(
+        "Too many uploads in progress: at most %(open)s at a time and %(size)s in "
+        "total per person; finish or cancel one first."
+    ),
+}
+
+# Codes whose sentence names what was found when the probe knows it.
+NAMED = {
     Reason.UNSUPPORTED_CONTAINER: (
-        "不支持的文件格式{detail}。"
-        "请上传 MP4、MOV、MKV、WebM、AVI、FLV、WMV 或 MPEG 视频。",
-        "Unsupported file format{detail}. Upload an MP4, MOV, MKV, WebM, AVI, FLV, "
-        "WMV or MPEG video.",
-    ),
-    Reason.CORRUPT: (
-        "文件已损坏或不完整，无法读取。",
-        "The file is corrupt or incomplete and cannot be read.",
-    ),
-    Reason.NO_VIDEO: (
-        "文件中没有视频画面（只有音频或为空）。",
-        "The file has no video stream (audio only or empty).",
-    ),
-    Reason.NO_AUDIO: (
-        "文件中没有声音：本联盟要求微课带有讲解音轨。",
-        "The file has no audio stream: this alliance requires narrated lessons.",
-    ),
-    Reason.UNSUPPORTED_CODEC: (
-        "不支持的视频编码：{codec}。",
-        "Unsupported video codec: {codec}.",
-    ),
-    Reason.TOO_SHORT: (
-        "视频太短：{duration} 秒，至少需要 {min} 秒。",
-        "The video is too short: {duration} s; at least {min} s is required.",
-    ),
-    Reason.TOO_LONG: (
-        "视频太长：{duration} 秒，最长允许 {max} 秒。",
-        "The video is too long: {duration} s; at most {max} s is allowed.",
-    ),
-    Reason.RESOLUTION_TOO_LOW: (
-        "分辨率太低：{width}×{height}，短边至少需要 {min} 像素。",
-        "The resolution is too low: {width}×{height}; the short side must be at "
-        "least {min} pixels.",
-    ),
-    Reason.RESOLUTION_TOO_HIGH: (
-        "分辨率太高：{width}×{height}，"
-        "长边最多 {max_long} 像素，短边最多 {max_short} 像素。",
-        "The resolution is too high: {width}×{height}; the long side may be at most "
-        "{max_long} pixels and the short side at most {max_short} pixels.",
-    ),
-    Reason.FRAME_RATE_TOO_HIGH: (
-        "帧率太高：{width}×{height} 的视频每秒 {fps} 帧，这个分辨率最多每秒 {max} 帧。",
-        "The frame rate is too high: {fps} frames per second at {width}×{height}; "
-        "at most {max} are allowed at this resolution.",
-    ),
-    Reason.TOO_LARGE: (
-        "文件太大：超过 {max} 字节的上限。",
-        "The file is too large: the limit is {max} bytes.",
-    ),
-    Reason.PROBE_TIMEOUT: (
-        "检查文件超时，文件可能已损坏。",
-        "Checking the file timed out; it may be corrupt.",
-    ),
-    Reason.TRANSCODE_FAILED: (
-        "转码失败，原始文件已保留，可以重试。",
-        "Transcoding failed; the original is kept and the job can be retried.",
-    ),
-    Reason.TRANSCODE_TIMEOUT: (
-        "转码超时，原始文件已保留，可以重试。",
-        "Transcoding timed out; the original is kept and the job can be retried.",
-    ),
-    Reason.STORAGE_ERROR: (
-        "存储服务暂时不可用，原始文件已保留，可以重试。",
-        "The storage service is unavailable; the original is kept and the job can "
-        "be retried.",
-    ),
-    Reason.TOO_MANY_UPLOADS: (
-        "进行中的上传太多：每人最多同时 {open} 个、合计 {size}，"
-        "请先完成或取消已有的上传。",
-        "Too many uploads in progress: at most {open} at a time and {size} in total "
-        "per person; finish or cancel one first.",
+        "format",
+        _(
+            "Unsupported file format (%(format)s). Upload an MP4, MOV, MKV, WebM, "
+            "AVI, FLV, WMV or MPEG video."
+        ),
     ),
 }
 
 
 class _Unknown(dict):
-    """Format parameters where a missing one reads "?", never "{width}"."""
+    """Format parameters where a missing one reads "?", never a placeholder."""
 
     def __missing__(self, key):
         return "?"
 
 
-def message(code: str, lang: str = "zh", **params) -> str:
-    zh, en = MESSAGES.get(code, (code, code))
-    template = zh if lang.startswith("zh") else en
-    params.setdefault("detail", "")
+def message(code: str, **params) -> str:
+    """The sentence for `code` in the active language, parameters filled in."""
+    key, named = NAMED.get(code, (None, None))
+    template = named if key and params.get(key) else MESSAGES.get(code)
+    if template is None:
+        return str(code)
     try:
-        return template.format_map(_Unknown(params))
-    except (IndexError, ValueError):
-        return template
-
-
-def bilingual(code: str, **params) -> str:
-    return f"{message(code, 'zh', **params)} / {message(code, 'en', **params)}"
+        return str(template) % _Unknown(params)
+    except (TypeError, ValueError, KeyError):
+        return str(template)
 
 
 @dataclass(frozen=True)
@@ -140,25 +124,21 @@ class Rejection:
     params: dict
 
     @property
-    def message_zh(self) -> str:
-        return message(self.code, "zh", **self.params)
-
-    @property
-    def message_en(self) -> str:
-        return message(self.code, "en", **self.params)
+    def message(self) -> str:
+        return message(self.code, **self.params)
 
     def as_dict(self) -> dict:
-        return {
-            "code": self.code,
-            "message_zh": self.message_zh,
-            "message_en": self.message_en,
-        }
+        return {"code": self.code, "message": self.message}
 
 
 class Rejected(Exception):
     def __init__(self, code: str, **params):
         self.rejection = Rejection(code, params)
-        super().__init__(bilingual(code, **params))
+        super().__init__(code)
+
+    def __str__(self) -> str:
+        # Translated when shown, in the language active then.
+        return self.rejection.message
 
     @property
     def code(self) -> str:

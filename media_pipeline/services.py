@@ -18,13 +18,14 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import F
+from django_tasks import task
 from PIL import Image
 
 from . import ffmpeg, files, fingerprint, storage
 from .media_types import OPAQUE, OPAQUE_EXTENSION
 from .models import RenditionStatus, Video, VideoRendition, VideoStatus
 from .probe import ProbeResult, check_decodable, probe, validate
-from .rules import Reason, Rejected, Rejection, bilingual
+from .rules import Reason, Rejected, Rejection
 from .transcode import plan, run_transcode
 
 logger = logging.getLogger(__name__)
@@ -92,9 +93,14 @@ def create_video(
     return video
 
 
-def enqueue_processing(video: Video) -> None:
-    from .tasks import process_video_task
+@task()
+def process_video_task(video_id: int) -> str:
+    """The background job (thin; listed in tasks.py). Defined beside the work
+    it runs, so enqueuing it needs no import of the tasks module."""
+    return process_video(video_id)
 
+
+def enqueue_processing(video: Video) -> None:
     video_id = video.pk
     transaction.on_commit(lambda: process_video_task.enqueue(video_id))
 
@@ -144,7 +150,9 @@ def process_video(video_id: int) -> str:
             video,
             status=VideoStatus.REJECTED,
             reason=exc.code,
-            reason_detail=str(exc),
+            # The sentence is made from the code and its parameters when
+            # shown, in the reader's language; nothing more to keep.
+            reason_detail="",
             reason_params=exc.rejection.params,
             retriable=False,
         )
@@ -167,7 +175,8 @@ def _fail(video: Video, code: str, detail: str) -> None:
         video,
         status=VideoStatus.FAILED,
         reason=code,
-        reason_detail=f"{bilingual(code)}\n{detail}"[:20000],
+        # The technical log for administrators (ffmpeg's or the storage's).
+        reason_detail=detail[:20000],
         reason_params={},
         retriable=True,
     )

@@ -1,18 +1,11 @@
-"""Background jobs of the media pipeline (thin: the work is in services)."""
+"""Background jobs of the media pipeline (thin: the work is in services).
 
-from django_tasks import task
+Each task is defined beside the work it runs (services.process_video_task,
+files.delete_files_task), so the modules that queue them never import this
+one and this one imports them: no cycle. Listed here to be found in one place.
+"""
 
+from .files import delete_files_task
+from .services import process_video_task
 
-@task()
-def process_video_task(video_id: int) -> str:
-    from .services import process_video
-
-    return process_video(video_id)
-
-
-@task()
-def delete_files_task(names: list[str], prefixes: list[str]) -> int:
-    """Stored files of deleted rows, removed after commit (see files.py)."""
-    from .files import delete_unclaimed
-
-    return delete_unclaimed(names, prefixes)
+__all__ = ["delete_files_task", "process_video_task"]

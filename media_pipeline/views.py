@@ -35,8 +35,8 @@ def video_status(request, pk):
         "status": video.status,
         "progress": video.progress,
         "reason": video.reason or None,
-        "message_zh": video.reason_message_zh,
-        "message_en": video.reason_message_en,
+        # One sentence in the request's language (LocaleMiddleware).
+        "message": video.reason_message,
         "retriable": video.retriable,
         "duration": video.duration,
         "width": video.width,

@@ -133,8 +133,8 @@ def video_info(video, renditions=None) -> VideoInfo:
 
 
 def _reason(video) -> str:
-    zh = getattr(video, "reason_message_zh", "") or ""
-    detail = getattr(video, "reason_detail", "") or ""
-    return " ".join(p for p in (zh, detail) if p) or str(
+    # One sentence in the reader's language; reason_detail is the technical
+    # log for administrators, never shown on the site.
+    return getattr(video, "reason_message", "") or str(
         getattr(video, "reason", "") or ""
     )

@@ -2,19 +2,20 @@
 (the same query as GET /api/v1/lessons/), with facets and highlighted hits."""
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from search.params import SearchParamError
 from search.selectors import search_lessons
 
-# Facets shown on the page, in order, with their Chinese titles.
+# Facets shown on the page, in order, with their titles.
 SHOWN_FACETS = [
-    ("stage", "学段"),
-    ("subject", "学科"),
-    ("grade", "年级"),
-    ("type", "资源类型"),
-    ("quality", "精品"),
-    ("year", "学年"),
-    ("district", "区县"),
+    ("stage", _("Stage")),
+    ("subject", _("Subject")),
+    ("grade", _("Grade")),
+    ("type", _("Resource type")),
+    ("quality", _("Quality pick")),
+    ("year", _("Academic year")),
+    ("district", _("District")),
 ]
 MAX_BUCKETS = 12
 

@@ -19,6 +19,8 @@ from catalog.models import (
 from media_pipeline.selectors import user_may_attach_video
 
 YEAR = re.compile(r"[0-9]{4}", re.ASCII)
+# Between the names of a list in a sentence ("、" in Chinese).
+LIST_SEPARATOR = _(", ")
 
 
 class LessonUploadForm(forms.Form):
@@ -53,19 +55,19 @@ class LessonUploadForm(forms.Form):
             .first()
         )
         if upload is None:
-            raise forms.ValidationError("找不到这次上传 / upload not found")
+            raise forms.ValidationError(_("This upload was not found."))
         if upload.status not in (UploadStatus.COMPLETE, UploadStatus.DUPLICATE):
             raise forms.ValidationError(
-                f"上传未完成或未通过检查（{upload.status} {upload.reason}）"
-                f" / upload not complete or rejected"
+                _("The upload is not complete or did not pass the checks.")
             )
         # A duplicate upload points at the earlier video with the same bytes,
         # which may be another teacher's or already shown by another lesson.
         if not user_may_attach_video(self.user, upload.video_id):
             raise forms.ValidationError(
-                "这段视频已由其他教师上传或已用于其他微课，不能再建一节微课。"
-                " / This video belongs to another teacher or another lesson"
-                " already uses it."
+                _(
+                    "This video belongs to another teacher or another lesson "
+                    "already uses it."
+                )
             )
         return upload
 
@@ -94,12 +96,12 @@ class LessonUploadForm(forms.Form):
         if wrong:
             self.add_error(
                 "knowledge_points",
-                f"知识点不属于所选学段学科：{'、'.join(wrong)}"
-                " / knowledge points of another stage or subject",
+                _("Knowledge points of another stage or subject: %(names)s")
+                % {"names": str(LIST_SEPARATOR).join(wrong)},
             )
         grade = data.get("grade")
         if grade is not None and grade.stage_id != page.stage_id:
-            self.add_error("grade", "年级不属于所选学段 / grade of another stage")
+            self.add_error("grade", _("This grade belongs to another stage."))
         self._check_submit(data)
         return data
 

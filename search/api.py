@@ -59,7 +59,7 @@ class Suggestion(Schema):
 @router.get(
     "/",
     response={200: LessonPage, 400: ParamError},
-    summary="搜索课程与资源 / Search lessons and resources",
+    summary="Search lessons and resources",
 )
 def list_lessons(request, filters: Query[SearchFilters]):
     """Chinese full-text search (segmented words, pinyin initials) with filters
@@ -77,7 +77,7 @@ def list_lessons(request, filters: Query[SearchFilters]):
 @router.get(
     "/suggest/",
     response={200: list[Suggestion], 400: ParamError},
-    summary="输入提示 / Suggestions while typing",
+    summary="Suggestions while typing",
 )
 def suggest_lessons(request, q: SearchText = ""):
     """Lesson titles and knowledge-point names starting with (then containing) q."""

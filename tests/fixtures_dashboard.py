@@ -245,10 +245,19 @@ def quota_world(taxonomy, quota_users):
     return world
 
 
-@pytest.fixture(scope="session")
-def quota_engine_url(opensearch_url):
-    """The OpenSearch node the search tests use (one per session)."""
-    return opensearch_url
+@pytest.fixture(
+    scope="session",
+    params=[
+        pytest.param("opensearch", marks=pytest.mark.opensearch),
+        pytest.param("elasticsearch", marks=pytest.mark.elasticsearch),
+    ],
+)
+def quota_engine_url(request):
+    """The quota engine URL on the session's OpenSearch node, then on its
+    Elasticsearch node (every quota-count test runs on both), with the scheme
+    that picks the engine's client: opensearch://… or elasticsearch://…"""
+    node_url = request.getfixturevalue(f"{request.param}_url")
+    return f"{request.param}://{node_url.split('://', 1)[1]}"
 
 
 @pytest.fixture
@@ -263,4 +272,4 @@ def quota_index(quota_engine_url, settings):
     settings.DASHBOARD_QUOTA_INDEX = name
     index = QuotaIndex(quota_engine_url, name)
     yield index
-    index.es.indices.delete(index=name, ignore=[404])
+    index.drop()

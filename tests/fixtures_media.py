@@ -386,3 +386,11 @@ def celery_workers(redis_server, settings, tmp_path):
 def celery_worker(celery_workers):
     """One running worker: {"proc", "log"}."""
     return celery_workers()
+
+
+def said(obj, lang: str, attr: str = "message") -> str:
+    """`obj.<attr>` read in language `lang` (messages are translated when read)."""
+    from django.utils import translation
+
+    with translation.override(lang):
+        return str(getattr(obj, attr))

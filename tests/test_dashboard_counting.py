@@ -222,3 +222,13 @@ def test_engine_follows_changes_through_signals_and_tasks(
     from dashboard.coverage import attached_point_ids_db
 
     assert engine.covered_point_ids() == attached_point_ids_db()
+
+
+def test_each_engine_counts_with_its_own_client(quota_index, quota_engine_url):
+    # elasticsearch:// talks to Elasticsearch with the official client,
+    # opensearch:// to OpenSearch with opensearch-py (not one for both).
+    expected = {"elasticsearch": "elasticsearch", "opensearch": "opensearchpy"}
+    scheme = quota_engine_url.split("://", 1)[0]
+    assert type(quota_index.es).__module__.split(".")[0] == expected[scheme]
+    quota_index.create()
+    assert quota_index.calls.exists(quota_index.name)

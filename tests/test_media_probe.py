@@ -9,7 +9,8 @@ import pytest
 
 from media_pipeline import ffmpeg
 from media_pipeline.probe import probe, validate
-from media_pipeline.rules import MESSAGES, Reason, Rejected
+from media_pipeline.rules import Reason, Rejected
+from tests.fixtures_media import said
 
 
 def reject_code(path) -> str:
@@ -66,26 +67,30 @@ def test_rules_come_from_settings(media_clips, settings):
     with pytest.raises(Rejected) as info:
         validate(probe(media_clips("webm_vp8")))
     assert info.value.code == Reason.UNSUPPORTED_CODEC
-    assert "vp8" in info.value.rejection.message_zh
+    assert "vp8" in said(info.value.rejection, "zh-hans")
     settings.MEDIA_VALIDATION = {"MIN_LINES": 240}
     validate(probe(media_clips("low_res")))  # silent, and sound is optional
     settings.MEDIA_VALIDATION = {"MIN_LINES": 240, "REQUIRE_AUDIO": True}
     with pytest.raises(Rejected) as info:
         validate(probe(media_clips("low_res")))
     assert info.value.code == Reason.NO_AUDIO
-    assert "没有声音" in info.value.rejection.message_zh
+    assert "没有声音" in said(info.value.rejection, "zh-hans")
 
 
 def test_every_reason_has_chinese_and_english_messages():
     for code in Reason.values:
-        zh, en = MESSAGES[code]
+        zh = said(Rejected(code).rejection, "zh-hans")
+        en = said(Rejected(code).rejection, "en")
         assert any("\u4e00" <= ch <= "\u9fff" for ch in zh), code
         assert en.isascii() or "×" in en, code
     rejection = Rejected(Reason.TOO_SHORT, duration=5, min=30).rejection
+    assert said(rejection, "zh-hans") == "视频太短：5 秒，至少需要 30 秒。"
+    assert said(rejection, "en") == (
+        "The video is too short: 5 s; at least 30 s is required."
+    )
     assert rejection.as_dict() == {
         "code": "too_short",
-        "message_zh": "视频太短：5 秒，至少需要 30 秒。",
-        "message_en": "The video is too short: 5 s; at least 30 s is required.",
+        "message": "视频太短：5 秒，至少需要 30 秒。",
     }
 
 

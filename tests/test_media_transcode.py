@@ -11,7 +11,7 @@ from PIL import Image
 from media_pipeline import services, storage
 from media_pipeline.models import RenditionStatus, Video, VideoStatus
 from media_pipeline.rules import Reason
-from tests.fixtures_media import ffprobe_streams
+from tests.fixtures_media import ffprobe_streams, said
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +128,7 @@ def test_rejected_video_keeps_reason(media_clips, django_capture_on_commit_callb
     assert video.status == VideoStatus.REJECTED
     assert video.reason == Reason.NO_VIDEO
     assert not video.retriable
-    assert "视频" in video.reason_message_zh
+    assert "视频" in said(video, "zh-hans", "reason_message")
     assert video.renditions.count() == 0
 
 

@@ -67,14 +67,21 @@ def test_ready_lesson_has_hls_player_with_mp4_fallback_poster_and_storyboard(
 )
 def test_lesson_page_states_when_video_not_ready(client, taxonomy, status, expected):
     video = make_video(
-        status=status, progress=42, reason_detail="时长 3 秒，短于 30 秒"
+        status=status,
+        progress=42,
+        reason="too_short" if status == "rejected" else "",
+        reason_params={"duration": 3.0, "min": 30},
+        # The technical log is for administrators, never shown on the site.
+        reason_detail="ffprobe: duration=3.0",
     )
     page = make_lessons(1, video=video)[0]
     html = client.get(page.url).content.decode()
     assert expected in html
     assert "<video" not in html
     if status == "rejected":
-        assert "时长 3 秒，短于 30 秒" in html
+        assert "视频太短：3.0 秒，至少需要 30 秒。" in html
+        assert "The video is too short" not in html
+    assert "ffprobe: duration" not in html
     if status == "transcoding":
         assert "42%" in html
 

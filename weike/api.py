@@ -1,9 +1,10 @@
 """The JSON API (/api/v1/), one django-ninja instance; OpenAPI at /api/v1/openapi.json.
 
 Each capability contributes a router from its own app. Every error under
-/api/v1/ is JSON with a bilingual `detail` (catalog/api_schemas.py): bad
-parameters 400 with the parameter's name, unknown paths 404, other methods
-405, unexpected failures 500 (logged like any Django server error).
+/api/v1/ is JSON with a `detail`, one sentence in the request's language
+(catalog/api_schemas.py): bad parameters 400 with the parameter's name,
+unknown paths 404, other methods 405, unexpected failures 500 (logged like
+any Django server error).
 """
 
 from __future__ import annotations
@@ -16,45 +17,38 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.urls import URLPattern, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 logger = logging.getLogger("django.request")
 
-NOT_FOUND = "接口不存在 / Not found"
-NOT_ALLOWED = "该接口不支持此请求方法 / Method not allowed"
-FORBIDDEN = "没有权限访问 / Forbidden"
-SERVER_ERROR = "服务器出错了，请稍后再试 / Server error, please try again later"
+NOT_FOUND = _("Not found.")
+NOT_ALLOWED = _("This method is not allowed here.")
+FORBIDDEN = _("You may not access this.")
+SERVER_ERROR = _("Something went wrong on the server; please try again later.")
 
-# Pydantic error type → (Chinese, English) message, formatted with `param`
-# and the error's context (max_length, ge, le, expected …).
-INVALID = ("参数 {param} 的值无效", "invalid value for {param}")
-INTEGER = ("参数 {param} 必须是整数", "{param} must be an integer")
+# Pydantic error type → message, formatted after translation with `param`
+# and the error's context (max_length, ge, le, choices …).
+INVALID = _("Invalid value for %(param)s.")
+INTEGER = _("%(param)s must be an integer.")
 VALIDATION_MESSAGES = {
-    "missing": ("缺少参数 {param}", "{param} is required"),
-    "string_too_short": ("参数 {param} 不能为空", "{param} must not be empty"),
-    "string_too_long": (
-        "参数 {param} 不能超过 {max_length} 个字符",
-        "{param} must be at most {max_length} characters",
-    ),
-    "string_pattern_mismatch": (
-        "参数 {param} 含有控制字符或无效编码",
-        "{param} contains control characters or invalid encoding",
+    "missing": _("%(param)s is required."),
+    "string_too_short": _("%(param)s must not be empty."),
+    "string_too_long": _("%(param)s must be at most %(max_length)s characters."),
+    "string_pattern_mismatch": _(
+        "%(param)s contains control characters or an invalid encoding."
     ),
     "int_parsing": INTEGER,
     "int_from_float": INTEGER,
     "int_type": INTEGER,
-    "greater_than_equal": (
-        "参数 {param} 不能小于 {ge}",
-        "{param} must be at least {ge}",
-    ),
-    "less_than_equal": ("参数 {param} 不能大于 {le}", "{param} must be at most {le}"),
-    "literal_error": (
-        "参数 {param} 只能是 {choices_zh} 之一",
-        "{param} must be one of {choices}",
-    ),
+    "greater_than_equal": _("%(param)s must be at least %(ge)s."),
+    "less_than_equal": _("%(param)s must be at most %(le)s."),
+    "literal_error": _("%(param)s must be one of %(choices)s."),
 }
+# Between the items of a list in a sentence ("、" in Chinese).
+LIST_SEPARATOR = _(", ")
 
 
 class WeikeAPI(NinjaAPI):
@@ -79,7 +73,7 @@ def _json_method_not_allowed(pattern):
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             allow = response["Allow"]
-            response = JsonResponse({"detail": NOT_ALLOWED}, status=405)
+            response = JsonResponse({"detail": str(NOT_ALLOWED)}, status=405)
             response["Allow"] = allow
         return response
 
@@ -88,11 +82,11 @@ def _json_method_not_allowed(pattern):
 
 @csrf_exempt  # answers 404 to every method; a CSRF 403 would be HTML
 def _not_found(request):
-    return JsonResponse({"detail": NOT_FOUND}, status=404)
+    return JsonResponse({"detail": str(NOT_FOUND)}, status=404)
 
 
 api = WeikeAPI(
-    title="微课联盟资源库 API / Weike API",
+    title="Weike API",
     version="1",
     urls_namespace="api-v1",
 )
@@ -108,22 +102,25 @@ def bad_parameter(request, exc: ValidationError):
     error = exc.errors[0]
     loc = error.get("loc") or ()
     param = str(loc[-1]) if len(loc) > 1 else str(loc[0] if loc else "")
-    zh, en = VALIDATION_MESSAGES.get(error.get("type"), INVALID)
+    template = VALIDATION_MESSAGES.get(error.get("type"), INVALID)
     context = {**(error.get("ctx") or {}), "param": param}
     choices = re.findall(r"'([^']*)'", str(context.get("expected", "")))
-    context |= {"choices": ", ".join(choices), "choices_zh": "、".join(choices)}
-    detail = f"{zh.format(**context)} / {en.format(**context)}"
+    context["choices"] = str(LIST_SEPARATOR).join(choices)
+    try:
+        detail = str(template) % context
+    except (KeyError, TypeError, ValueError):
+        detail = str(INVALID) % {"param": param}
     return api.create_response(request, {"param": param, "detail": detail}, status=400)
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+    return api.create_response(request, {"detail": str(NOT_FOUND)}, status=404)
 
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
-    return api.create_response(request, {"detail": FORBIDDEN}, status=403)
+    return api.create_response(request, {"detail": str(FORBIDDEN)}, status=403)
 
 
 @api.exception_handler(SuspiciousOperation)
@@ -143,4 +140,4 @@ def server_error(request, exc):
         exc_info=exc,
         extra={"status_code": 500, "request": request},
     )
-    return api.create_response(request, {"detail": SERVER_ERROR}, status=500)
+    return api.create_response(request, {"detail": str(SERVER_ERROR)}, status=500)

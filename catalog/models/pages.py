@@ -7,9 +7,12 @@ tree*: a resource's subject is the subject page it lives under, so changing a
 resource's subject means moving it, and the two can never disagree.
 """
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Count
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -27,6 +30,7 @@ from wagtail.search import index
 from text_analysis.search_fields import ChineseAutocompleteField, ChineseSearchField
 
 from ..forms import CatalogEntryPageForm
+from ..lifecycle_rules import refusal
 from .knowledge import KnowledgePoint
 from .quality import QualityPick, quality_flag
 from .taxonomy import District, Grade, School, Stage, Subject, TextbookEdition
@@ -66,8 +70,6 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from catalog.selectors import stage_subject_counts
-
         context = super().get_context(request, *args, **kwargs)
         context["stages"] = stage_subject_counts()
         return context
@@ -439,9 +441,7 @@ class LessonPage(CatalogEntryPage):
         # scheduled publishing), so no path publishes a lesson whose video is
         # missing, still processing or rejected.
         if self._is_being_published():
-            from catalog import lifecycle
-
-            message = lifecycle.refusal("publish", self)
+            message = refusal("publish", self)
             if message is not None:
                 raise ValidationError({"video": message}, code="lifecycle_publish")
 
@@ -481,3 +481,45 @@ class ResourcePage(CatalogEntryPage):
     class Meta:
         verbose_name = _("teaching resource")
         verbose_name_plural = _("teaching resources")
+
+
+def stage_subject_counts():
+    """Stages with their subjects and live resource counts, in two queries.
+
+    Returns a list of dicts: {"stage", "page", "subjects": [{"subject", "page",
+    "count"}], "count"}; subjects without a subject page are left out.
+    """
+    counts = defaultdict(int)
+    for row in (
+        CatalogEntryPage.objects.live()
+        .values("stage_id", "subject_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[(row["stage_id"], row["subject_id"])] = row["n"]
+
+    subject_pages = (
+        SubjectPage.objects.live()
+        .select_related("subject", "stage")
+        .order_by("stage__sort_order", "subject__sort_order")
+    )
+    by_stage = defaultdict(list)
+    for page in subject_pages:
+        by_stage[page.stage_id].append(
+            {
+                "subject": page.subject,
+                "page": page,
+                "count": counts[(page.stage_id, page.subject_id)],
+            }
+        )
+    result = []
+    for stage in Stage.objects.all():
+        subjects = by_stage.get(stage.pk, [])
+        result.append(
+            {
+                "stage": stage,
+                "subjects": subjects,
+                "count": sum(item["count"] for item in subjects),
+            }
+        )
+    return result

@@ -75,11 +75,12 @@ function start(event) {
       text.textContent = `${pct}%`;
     },
     onError(error) {
-      // The ingest app answers a rejected file with {message_zh, message_en}.
+      // The ingest app answers a rejected file with {code, message}: one
+      // sentence in the page's language.
       let reason = error.message || String(error);
       try {
         const body = JSON.parse(error.originalResponse.getBody());
-        reason = `${body.message_zh} / ${body.message_en}`;
+        reason = body.message || body.detail || reason;
       } catch {
         // not a JSON rejection: keep the transport message
       }

@@ -100,15 +100,13 @@ COVERAGE = "/api/v1/coverage/"
 
 
 def assert_param_error(response, param):
-    """A 400 JSON body naming the parameter, with a Chinese-then-English reason
-    that does not echo the hostile value back."""
+    """A 400 JSON body naming the parameter, with a reason in the request's
+    language (Chinese by default) that does not echo the hostile value back."""
     assert response.status_code == 400, response.content[:300]
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
     assert body["param"] == param
-    zh, en = body["detail"].split(" / ", 1)
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh)
-    assert en.isascii()
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in body["detail"])
     assert len(body["detail"]) < 200
     assert "\x00" not in body["detail"] and "\ufffd" not in body["detail"]
 

@@ -22,7 +22,7 @@ from media_pipeline import services
 from media_pipeline.models import Video, VideoStatus
 from media_pipeline.probe import parse, probe, validate
 from media_pipeline.rules import Reason, Rejected
-from tests.fixtures_media import TUS, tus_patch
+from tests.fixtures_media import TUS, said, tus_patch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,8 +112,8 @@ def assert_filled(text: str, *parts: str):
 def test_huge_resolution_refused_with_its_numbers(clips, short_ok):
     exc = rejection(clips("huge"))
     assert exc.code == Reason.RESOLUTION_TOO_HIGH
-    assert_filled(exc.rejection.message_zh, "8000×8000", "4096", "2160")
-    assert_filled(exc.rejection.message_en, "8000×8000", "4096", "2160")
+    assert_filled(said(exc.rejection, "zh-hans"), "8000×8000", "4096", "2160")
+    assert_filled(said(exc.rejection, "en"), "8000×8000", "4096", "2160")
 
 
 def test_long_side_over_the_limit_refused_even_with_a_short_side_in_range(
@@ -128,8 +128,8 @@ def test_long_side_over_the_limit_refused_even_with_a_short_side_in_range(
 def test_240_fps_refused(clips, short_ok):
     exc = rejection(clips("fps240"))
     assert exc.code == Reason.FRAME_RATE_TOO_HIGH
-    assert_filled(exc.rejection.message_zh, "240", "640×480", "120")
-    assert_filled(exc.rejection.message_en, "240", "640×480", "120")
+    assert_filled(said(exc.rejection, "zh-hans"), "240", "640×480", "120")
+    assert_filled(said(exc.rejection, "en"), "240", "640×480", "120")
 
 
 def test_pixel_rate_bounds_frame_rate_at_high_resolution(clips, short_ok):
@@ -137,7 +137,7 @@ def test_pixel_rate_bounds_frame_rate_at_high_resolution(clips, short_ok):
     # the pixel rate 4096×2160×60 allows there.
     exc = rejection(clips("uhd120"))
     assert exc.code == Reason.FRAME_RATE_TOO_HIGH
-    assert_filled(exc.rejection.message_en, "3840×2160", "120", "64")
+    assert_filled(said(exc.rejection, "en"), "3840×2160", "120", "64")
 
 
 @pytest.mark.parametrize(
@@ -160,7 +160,7 @@ def test_limits_come_from_settings(clips, settings):
     settings.MEDIA_VALIDATION = {"MIN_DURATION": 0.01, "MAX_LONG_SIDE": 1280}
     exc = rejection(clips("portrait"))
     assert exc.code == Reason.RESOLUTION_TOO_HIGH
-    assert_filled(exc.rejection.message_zh, "1080×1920", "1280")
+    assert_filled(said(exc.rejection, "zh-hans"), "1080×1920", "1280")
     settings.MEDIA_VALIDATION = {"MIN_DURATION": 0.01, "MAX_FPS": 24}
     assert rejection(clips("portrait")).code == Reason.FRAME_RATE_TOO_HIGH
 
@@ -179,7 +179,7 @@ def test_limits_read_from_the_environment(tmp_path, monkeypatch):
         monkeypatch.setenv(name, value)
     # A fresh copy of the base settings module, read with these variables.
     spec = importlib.util.spec_from_file_location(
-        "weike.settings._env_probe", ROOT / "weike" / "settings" / "base.py"
+        "weike.settings._env_probe", ROOT / "weike" / "settings" / "pipeline.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -262,7 +262,7 @@ def test_coded_size_counts_when_cropping_hides_it(short_ok):
 def test_early_check_refuses_from_the_head(clips):
     found = services.early_check(clips("huge"))
     assert found is not None and found.code == Reason.RESOLUTION_TOO_HIGH
-    assert_filled(found.message_zh, "8000×8000")
+    assert_filled(said(found, "zh-hans"), "8000×8000")
     found = services.early_check(clips("fps240"))
     assert found is not None and found.code == Reason.FRAME_RATE_TOO_HIGH
 
@@ -288,7 +288,7 @@ def test_tus_upload_stops_before_the_whole_file_is_sent(client, clips, settings)
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "resolution_too_high"
-    assert_filled(body["message_zh"], "8000×8000")
+    assert_filled(body["message"], "8000×8000")
     upload = Upload.objects.get()
     assert upload.status == UploadStatus.REJECTED
     assert upload.offset < len(data)
@@ -319,5 +319,5 @@ def test_worker_rejects_before_any_decoding(
     assert video.reason == Reason.RESOLUTION_TOO_HIGH
     assert not video.retriable
     # The stored video tells the teacher the numbers, not the placeholders.
-    assert_filled(video.reason_message_zh, "8000×8000", "4096")
-    assert_filled(video.reason_message_en, "8000×8000", "4096")
+    assert_filled(said(video, "zh-hans", "reason_message"), "8000×8000", "4096")
+    assert_filled(said(video, "en", "reason_message"), "8000×8000", "4096")

@@ -4,6 +4,12 @@ Everything comes from environment variables with working defaults: with no
 variables set, the site runs on the *embedded defaults* (SQLite in WAL mode,
 media on the local disk, the database search backend, a local task worker).
 Each production component is switched on by its own variable; see README.
+
+Variables are read with django-environ (weike/settings/env.py). The settings
+of the media pipeline, uploads, search and the dashboard are named groups,
+one module each, imported here; a group refuses impossible values with
+ImproperlyConfigured (missing ffmpeg/ffprobe, S3 part sizes S3 refuses).
+development.py, test.py and production.py start from this module.
 """
 
 from datetime import timedelta
@@ -12,12 +18,12 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
+from .dashboard import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-BASE_DIR = PROJECT_DIR.parent
-# Runtime state of the embedded defaults (database, media, logs) lives here.
-VAR_DIR = Path(env_str("WEIKE_VAR_DIR", str(BASE_DIR / "var")))
+from .paths import BASE_DIR, PROJECT_DIR, VAR_DIR  # noqa: F401
+from .pipeline import *  # noqa: F403
+from .search import *  # noqa: F403
+from .uploads import *  # noqa: F403
 
 DEBUG = env_bool("WEIKE_DEBUG", False)
 # A fixed key is only acceptable for local development; production.py refuses it.
@@ -237,37 +243,7 @@ CSP_ADMIN_REPLACE = {
     "style-src": ["'self'", "'unsafe-inline'"],
 }
 
-# --- Search -------------------------------------------------------------------
-# Embedded default: the database backend with Chinese segmentation (search app).
-# WEIKE_SEARCH_URL points at Elasticsearch/OpenSearch; see docs/search.md.
-SEARCH_URL = env_str("WEIKE_SEARCH_URL", "")
-# opensearch://host:port and elasticsearch://host:port pick the engine; a plain
-# http(s):// URL uses WEIKE_SEARCH_ENGINE (opensearch2 | elasticsearch8).
-SEARCH_ENGINE = env_str("WEIKE_SEARCH_ENGINE", "opensearch2")
-WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "search.backends.database"},
-}
-if SEARCH_URL:
-    _scheme, _, _rest = SEARCH_URL.partition("://")
-    _engines = {"opensearch": "opensearch2", "elasticsearch": "elasticsearch8"}
-    WAGTAILSEARCH_BACKENDS = {
-        "default": {
-            "BACKEND": "search.backends." + _engines.get(_scheme, SEARCH_ENGINE),
-            "URLS": ["http://" + _rest if _scheme in _engines else SEARCH_URL],
-            "INDEX_PREFIX": env_str("WEIKE_SEARCH_INDEX_PREFIX", "weike_"),
-            "TIMEOUT": env_int("WEIKE_SEARCH_TIMEOUT", 5),
-        }
-    }
-
-# --- Dashboard (dashboard/; docs/dashboard.md) ---------------------------------
-# Annual quota counts come from the search engine's aggregations when one is
-# configured (its own small index), else from one grouped database query.
-# WEIKE_QUOTA_ENGINE_URL overrides the engine URL; "off" forces the database.
-_quota_url = env_str("WEIKE_QUOTA_ENGINE_URL", "")
-if not _quota_url and SEARCH_URL:
-    _quota_url = WAGTAILSEARCH_BACKENDS["default"]["URLS"][0]
-DASHBOARD_QUOTA_ENGINE_URL = "" if _quota_url == "off" else _quota_url
-DASHBOARD_QUOTA_INDEX = env_str("WEIKE_SEARCH_INDEX_PREFIX", "weike_") + "quota"
+# Search: weike/settings/search.py; dashboard: weike/settings/dashboard.py.
 
 # --- Background tasks ----------------------------------------------------------
 # Every job is a django-tasks task. Embedded default: the database queue and the
@@ -279,33 +255,7 @@ if BROKER_URL:
     # Celery worker: celery -A media_pipeline.celery_app worker (docs/media-pipeline.md)
     TASKS = {"default": {"BACKEND": "media_pipeline.celery_backend.CeleryBackend"}}
 
-# --- Media pipeline (media_pipeline/, ingest/; docs/media-pipeline.md) ---------
-# Recording rules; any key of media_pipeline.rules.DEFAULT_RULES can be set here.
-MEDIA_VALIDATION = {
-    "MIN_DURATION": float(env_int("WEIKE_VIDEO_MIN_SECONDS", 30)),
-    "MAX_DURATION": float(env_int("WEIKE_VIDEO_MAX_SECONDS", 30 * 60)),
-    "MIN_LINES": env_int("WEIKE_VIDEO_MIN_LINES", 480),
-    # Upper bounds (decoding cost): long/short side in pixels, frames per
-    # second, and pixels per second (default 4096×2160 at 60 fps).
-    "MAX_LONG_SIDE": env_int("WEIKE_VIDEO_MAX_LONG_SIDE", 4096),
-    "MAX_SHORT_SIDE": env_int("WEIKE_VIDEO_MAX_SHORT_SIDE", 2160),
-    "MAX_FPS": float(env_int("WEIKE_VIDEO_MAX_FPS", 120)),
-    "MAX_PIXEL_RATE": env_int("WEIKE_VIDEO_MAX_PIXEL_RATE", 4096 * 2160 * 60),
-}
-MEDIA_PROBE_TIMEOUT = env_int("WEIKE_VIDEO_PROBE_TIMEOUT", 30)
-MEDIA_TRANSCODE_TIMEOUT = env_int("WEIKE_VIDEO_TRANSCODE_TIMEOUT", 0) or None
-MEDIA_X264_PRESET = env_str("WEIKE_VIDEO_X264_PRESET", "veryfast")
-MEDIA_X264_CRF = env_int("WEIKE_VIDEO_X264_CRF", 23)
-# Resumable (tus) uploads: size limit, S3 multipart part size, spool folder.
-UPLOAD_MAX_SIZE = env_int("WEIKE_UPLOAD_MAX_BYTES", 4 * 1024**3)
-UPLOAD_PART_SIZE = env_int("WEIKE_UPLOAD_PART_BYTES", 8 * 1024**2)
-UPLOAD_SPOOL_DIR = Path(env_str("WEIKE_UPLOAD_SPOOL_DIR", str(VAR_DIR / "uploads")))
-UPLOAD_EXPIRE_HOURS = env_int("WEIKE_UPLOAD_EXPIRE_HOURS", 24)
-# Per user: uploads still receiving, and the sum of their declared lengths (429).
-UPLOAD_MAX_OPEN_PER_USER = env_int("WEIKE_UPLOAD_MAX_OPEN", 3)
-UPLOAD_MAX_BYTES_IN_FLIGHT_PER_USER = env_int(
-    "WEIKE_UPLOAD_MAX_INFLIGHT_BYTES", 8 * 1024**3
-)
+# Media pipeline and uploads: weike/settings/pipeline.py and uploads.py.
 
 # --- Wagtail ------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("WEIKE_SITE_NAME", "微课联盟资源库")

@@ -1,26 +1,34 @@
-"""Typed readers for environment variables, so settings stay declarative."""
+"""Environment variables, read with django-environ.
+
+`env` is django-environ's typed reader. The env_* helpers are the short names
+every settings module (and every block at the end of base.py) uses; an empty
+variable counts as unset, so `WEIKE_X=` in a unit file means "the default".
+"""
 
 import os
 
+import environ
+
+env = environ.Env()
+
+
+def _given(name: str) -> bool:
+    return os.environ.get(name, "").strip() != ""
+
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    return env.str(name, default=default)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    return env.bool(name) if _given(name) else default
 
 
 def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    return env.int(name) if _given(name) else default
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if value is None:
+    if name not in os.environ:
         return default
-    return [item.strip() for item in value.split(",") if item.strip()]
+    return [item.strip() for item in env.list(name) if item.strip()]

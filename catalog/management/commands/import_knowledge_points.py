@@ -1,27 +1,25 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext_lazy as _
 
 from catalog.knowledge_import import ImportRefused, import_knowledge_points
 
 
 class Command(BaseCommand):
-    help = (
-        "导入知识点（CSV、XLSX、JSON），按编码更新 / "
-        "Import knowledge points, upserting by code."
-    )
+    help = "Import knowledge points (CSV, XLSX, JSON), upserting by code."
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="检查并报告，不写入 / check and report without writing",
+            help="check and report without writing",
         )
 
     def handle(self, *args, file: Path, dry_run: bool, **options):
         if not file.is_file():
-            raise CommandError(f"找不到文件 {file} (file not found)")
+            raise CommandError(str(_("File not found: %(file)s")) % {"file": file})
         try:
             result = import_knowledge_points(
                 file.name, file.read_bytes(), dry_run=dry_run
@@ -30,14 +28,19 @@ class Command(BaseCommand):
             for error in refused.result.errors:
                 self.stderr.write(str(error))
             raise CommandError(
-                f"文件被拒绝，共 {len(refused.result.errors)} 处错误，未写入任何数据 "
-                f"(file refused: {len(refused.result.errors)} errors, nothing written)"
+                str(_("File refused: %(count)s errors, nothing written."))
+                % {"count": len(refused.result.errors)}
             ) from None
-        prefix = "[试运行 dry run] " if dry_run else ""
-        self.stdout.write(
-            f"{prefix}新增 {len(result.created)}，更新 {len(result.updated)}，"
-            f"未变 {len(result.unchanged)}，教材位置新增 {result.placements_created} "
-            f"(created {len(result.created)}, updated {len(result.updated)}, "
-            f"unchanged {len(result.unchanged)}, "
-            f"placements created {result.placements_created})"
-        )
+        summary = str(
+            _(
+                "Created %(created)s, updated %(updated)s, unchanged %(unchanged)s, "
+                "textbook placements created %(placements)s."
+            )
+        ) % {
+            "created": len(result.created),
+            "updated": len(result.updated),
+            "unchanged": len(result.unchanged),
+            "placements": result.placements_created,
+        }
+        prefix = str(_("[dry run] ")) if dry_run else ""
+        self.stdout.write(prefix + summary)

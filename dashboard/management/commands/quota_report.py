@@ -2,6 +2,7 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import District
 from dashboard.reports import build_report, to_csv, to_xlsx
@@ -23,7 +24,9 @@ class Command(BaseCommand):
                 District.objects.filter(name=district).first()
             )
             if obj is None:
-                raise CommandError(f"未知区县 / unknown district: {district}")
+                raise CommandError(
+                    str(_("Unknown district: %(district)s")) % {"district": district}
+                )
             district_id = obj.pk
         report = build_report(year, district_id)
         if format == "xlsx":

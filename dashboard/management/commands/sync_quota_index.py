@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext_lazy as _
 
 
 class Command(BaseCommand):
@@ -15,7 +16,7 @@ class Command(BaseCommand):
         url = url or settings.DASHBOARD_QUOTA_ENGINE_URL
         if not url:
             raise CommandError(
-                "未配置搜索引擎（WEIKE_SEARCH_URL）。/ No search engine configured."
+                str(_("No search engine is configured (WEIKE_SEARCH_URL)."))
             )
         n = QuotaIndex(url, index).sync_all()
         self.stdout.write(f"{n} live entries indexed")

@@ -6,7 +6,7 @@ from demo.seeding import seed_demo
 
 
 class Command(BaseCommand):
-    help = "载入演示数据（可重复运行）/ Load the demo alliance (idempotent)."
+    help = "Load the demo alliance (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -22,9 +22,8 @@ class Command(BaseCommand):
         immediate = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
         with override_settings(TASKS={"default": immediate}):
             seed_demo(media=not options["no_media"])
-        self.stdout.write("演示数据已载入 / demo data loaded. 演示账号 / demo logins:")
+        self.stdout.write("Demo data loaded. Demo logins:")
         for username, full_name, group, _school, _scopes in USERS:
             self.stdout.write(
-                f"  {group:<6} {username:<16} "
-                f"密码/password: {DEMO_PASSWORD}  ({full_name})"
+                f"  {group:<6} {username:<16} password: {DEMO_PASSWORD}  ({full_name})"
             )

@@ -18,7 +18,7 @@ from media_pipeline import services
 from media_pipeline.media_types import container_extension
 from media_pipeline.models import VideoStatus
 from media_pipeline.probe import probe, validate
-from media_pipeline.rules import Rejected, bilingual
+from media_pipeline.rules import Rejected
 
 TERMINAL = {VideoStatus.READY, VideoStatus.REJECTED, VideoStatus.FAILED}
 
@@ -112,9 +112,8 @@ class Command(BaseCommand):
             video.refresh_from_db()
         self.stdout.write(f"status {video.status}")
         if video.status == VideoStatus.REJECTED:
-            msg = bilingual(video.reason, **(video.reason_params or {}))
-            raise CommandError(f"rejected [{video.reason}] {msg}")
+            raise CommandError(f"rejected [{video.reason}] {video.reason_message}")
         if video.status != VideoStatus.READY:
             raise CommandError(
-                f"{video.status} [{video.reason}] {video.reason_message_en}"
+                f"{video.status} [{video.reason}] {video.reason_message}"
             )

@@ -1,0 +1,127 @@
+"""Finds Chinese string literals in the project's Python sources.
+
+User-facing text is English in the code (the gettext msgid) with its Chinese
+in the app's .po file; a Chinese literal in a module is a translation kept in
+the wrong place. Allowed: docstrings and comments (documentation), migrations,
+and data: demo and curriculum data, the names of groups and languages, the
+site's name, word lists of the Chinese text analysis — listed below with why.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = (
+    "alliance",
+    "catalog",
+    "dashboard",
+    "demo",
+    "ingest",
+    "media_pipeline",
+    "portal",
+    "search",
+    "text_analysis",
+    "tools",
+    "weike",
+)
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+# Folders of data (any file under them).
+DATA_FOLDERS = {"migrations", "demo_data"}
+
+# (path, literal) pairs that are data, not interface text.
+ALLOWED = {
+    # Group names: rows in the database, created by a data migration.
+    ("alliance/roles.py", "教师"),
+    ("alliance/roles.py", "学科编辑"),
+    ("alliance/roles.py", "教育局"),
+    ("alliance/roles.py", "管理员"),
+    ("dashboard/permissions.py", "教育局"),
+    ("dashboard/permissions.py", "管理员"),
+    # Languages are named in their own language; the site's own name.
+    ("weike/settings/base.py", "简体中文"),
+    ("weike/settings/base.py", "微课联盟资源库"),
+    ("catalog/seeding.py", "微课联盟资源库"),
+    ("catalog/seeding.py", "全市中小学微课与同步教学资源的汇聚、评选与共享平台。"),
+    # Examples in English help texts are Chinese data.
+    (
+        "catalog/models/taxonomy.py",
+        "Other names searchers use, separated by spaces (e.g. 思品 政治).",
+    ),
+    ("catalog/models/taxonomy.py", "e.g. 八年级下册"),
+    # Parsing Chinese input: a volume name ends with 册; chapter numerals.
+    ("catalog/knowledge_import.py", "册"),
+    ("portal/selectors.py", "第([零一二三四五六七八九十百\\d]+)[章单元节课]"),
+    ("portal/selectors.py", "零一二三四五六七八九"),
+    ("portal/selectors.py", "百"),
+    ("portal/selectors.py", "十"),
+    # Stop words of the Chinese analysis.
+    ("text_analysis/chinese.py", "的 了 和 与 及 在 是 之 或 等 中 课 一个"),
+    # Quota labels in the bureau's own words, like the taxonomy's names.
+    ("dashboard/models.py", "微课"),
+    ("dashboard/models.py", "同步教学资源"),
+    ("dashboard/models.py", "课件"),
+    ("dashboard/models.py", "教案"),
+    ("dashboard/models.py", "学案"),
+    ("dashboard/models.py", "习题"),
+    ("dashboard/models.py", "经典游戏范例"),
+    ("dashboard/models.py", "初高中"),
+    ("dashboard/models.py", "精品"),
+}
+
+# Debt, named: search/selectors.py's parameter errors are bilingual until the
+# search app's request validation is split out of it (another change touches
+# that file); the literals may move to another search module meanwhile.
+PENDING_IN_SEARCH = {
+    "学段", "学科", "年级", "区县", "知识点", "学年", "页码", "无效的", "代码",
+    "未知的", "必须在 ", " 到 ", " 之间", "quality 只能是 1 或 0", "未知的排序方式：",
+    "必须是整数", "未知的资源类型：", "精品", "非精品",
+}  # fmt: skip
+
+
+def _docstrings(tree) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(
+            node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+        ):
+            body = node.body
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
+                found.add(id(body[0].value))
+    return found
+
+
+def _allowed(relative: str, value: str) -> bool:
+    if (relative, value) in ALLOWED:
+        return True
+    return relative.startswith("search/") and value in PENDING_IN_SEARCH
+
+
+def cjk_literals(root: Path = ROOT, apps=APPS) -> list[str]:
+    """ "path:line: 'literal'" for each Chinese string literal not allowed."""
+    found = []
+    for app in apps:
+        for path in sorted((root / app).rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            if DATA_FOLDERS & set(path.relative_to(root).parts):
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            docstrings = _docstrings(tree)
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and id(node) not in docstrings
+                    and CJK.search(node.value)
+                    and not _allowed(relative, node.value)
+                ):
+                    found.append(f"{relative}:{node.lineno}: {node.value!r}")
+    return sorted(found)
