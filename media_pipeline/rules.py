@@ -202,6 +202,7 @@ DEFAULT_RULES = {
         "prores",
         "tscc2",
         "theora",
+        "dvvideo",
     ],
     # ffprobe format_name values accepted after probing (by content).
     "CONTAINERS": [
@@ -212,6 +213,7 @@ DEFAULT_RULES = {
         "asf",
         "mpegts",
         "mpeg",
+        "dv",
     ],
 }
 

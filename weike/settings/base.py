@@ -409,3 +409,8 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# --- Video for every classroom file (docs/media-pipeline.md) ---------------------
+# Encode the lowest rung in a first pass of its own and publish it at once, so a
+# lesson plays before its whole ladder is done (costs one more decode).
+MEDIA_FIRST_PLAYABLE_PASS = env_bool("WEIKE_VIDEO_FIRST_PLAYABLE_PASS", True)
