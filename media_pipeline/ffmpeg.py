@@ -36,6 +36,11 @@ DEFAULT_DEMUXERS = (
     "asf",
     "mpegts",
     "mpeg",
+    "dv",
+    # Sound only: opened to be refused as `no_video`, never transcoded.
+    "mp3",
+    "wav",
+    "aac",
 )
 
 
@@ -116,7 +121,7 @@ class FFmpegCommand:
         return args
 
 
-def _run_captured(
+def run_captured(
     args: list[str], timeout: float, tool: str, cwd: str | None = None
 ) -> subprocess.CompletedProcess:
     """Run to the end with stdout/stderr captured; FFmpegError on any failure."""
@@ -144,7 +149,7 @@ def run(
     Returns stderr. Raises FFmpegError on failure or when the time limit passes.
     """
     if on_progress is None:
-        return _run_captured(args, timeout, "ffmpeg", cwd=cwd).stderr
+        return run_captured(args, timeout, "ffmpeg", cwd=cwd).stderr
 
     # Streaming variant: stderr goes to a temp file so a chatty ffmpeg can
     # never block on a full pipe while we read progress from stdout.
@@ -197,7 +202,7 @@ def ffprobe_json(path, demuxer: str | None = None, timeout: float = 30) -> dict:
         "-show_streams",
         *safe_input_args(path, demuxer),
     ]
-    proc = _run_captured(args, timeout, "ffprobe")
+    proc = run_captured(args, timeout, "ffprobe")
     try:
         return json.loads(proc.stdout or "{}")
     except ValueError as exc:

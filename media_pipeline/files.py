@@ -21,7 +21,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from . import storage
-from .models import Video, VideoRendition, VideoStatus
+from .models import Video, VideoCaption, VideoRendition, VideoStatus
 
 # The folders the pipeline writes to. Wagtail's images and documents share the
 # storage and have rows of their own; reconcile_storage checks those too.
@@ -84,6 +84,7 @@ def pipeline_claims(videos=None, renditions=None) -> Claims:
     claims = Claims()
     claims.add_rows(videos)
     claims.add_rows(renditions)
+    claims.add_rows(VideoCaption.objects.filter(video__in=videos))
     claims.profiles = set(renditions.values_list("video_id", "profile"))
     claims.busy = set(videos.filter(status__in=BUSY).values_list("pk", flat=True))
     return claims
@@ -142,6 +143,7 @@ def discard_video_files(video: Video) -> None:
     for key, value in blank.items():
         setattr(video, key, value)
     video.renditions.all().delete()
+    video.captions.all().delete()
     delete_after_commit(names, [renditions_prefix(video.pk)])
 
 

@@ -18,6 +18,7 @@ CONTENT_TYPES = {
     "mp4": "video/mp4",
     "m4s": "video/iso.segment",
     "m3u8": "application/vnd.apple.mpegurl",
+    "vtt": "text/vtt",  # captions: cues are shown as text, never run
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
     "png": "image/png",

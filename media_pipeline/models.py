@@ -174,3 +174,32 @@ class VideoRendition(models.Model):
 
     def __str__(self):
         return f"{self.video} · {self.profile}"
+
+
+class VideoCaption(models.Model):
+    """A text subtitle track of the upload, as WebVTT beside the renditions."""
+
+    video = models.ForeignKey(
+        Video,
+        on_delete=models.CASCADE,
+        related_name="captions",
+        verbose_name=_("video"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    language = models.CharField(_("language"), max_length=16)  # BCP 47, "und"
+    label = models.CharField(_("label"), max_length=100)
+    default = models.BooleanField(_("default"), default=False)
+    file = models.FileField(_("WebVTT file"), upload_to=rendition_upload_to)
+
+    class Meta:
+        verbose_name = _("caption track")
+        verbose_name_plural = _("caption tracks")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video", "position"], name="unique_caption_per_position"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.video} · {self.label}"

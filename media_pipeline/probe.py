@@ -15,10 +15,16 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from . import ffmpeg
+from . import ffmpeg, scan
 from .rules import Reason, Rejected, rules
 
 SNIFF_BYTES = 4096
+# Containers that never hold a picture: sniffed so they get `no_video`.
+AUDIO_ONLY_DEMUXERS = {"mp3", "wav", "aac"}
+INTERLACED_ORDERS = {"tt", "bb", "tb", "bt"}
+CHINESE = {"chi", "zho", "zh", "cmn", "yue"}
+# Subtitle codecs that are text (bitmap DVD/Blu-ray subtitles cannot be WebVTT).
+TEXT_SUBTITLES = {"subrip", "srt", "ass", "ssa", "mov_text", "webvtt", "text"}
 MP4_BOXES = {b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip", b"pnot", b"uuid"}
 
 
@@ -41,6 +47,21 @@ def sniff_demuxer(head: bytes) -> str | None:
     # M2TS (Blu-ray / AVCHD cameras): 4-byte timestamp before each 188-byte packet.
     if len(head) >= 389 and head[4] == head[196] == head[388] == 0x47:
         return "mpegts"
+    # Raw DV from a camcorder: a DIF header block (PAL 0xbf or NTSC 0x3f).
+    if len(head) >= 4 and head[:3] == b"\x1f\x07\x00" and head[3] & 0x7F == 0x3F:
+        return "dv"
+    return _sniff_audio(head)
+
+
+def _sniff_audio(head: bytes) -> str | None:
+    """Sound-only files, recognised so they are refused as `no_video`."""
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return "wav"
+    if head.startswith(b"ID3"):
+        return "mp3"
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        # Frame sync: layer bits 00 are AAC in ADTS, anything else MPEG audio.
+        return "aac" if head[1] & 0x06 == 0 else "mp3"
     return None
 
 
@@ -64,6 +85,18 @@ class ProbeResult:
     video_bit_rate: int | None = None
     audio_codec: str = ""
     audio_channels: int | None = None
+    audio_profile: str = ""
+    # Absolute stream indexes of the picture and of the chosen narration.
+    video_index: int | None = None
+    audio_index: int | None = None
+    # Stored picture vs shown picture: "64:45" makes 720×576 a 16:9 frame.
+    sample_aspect: str = ""
+    field_order: str = ""  # "tt"/"bb"/"tb"/"bt" when interlaced
+    # The highest rate frames come at (r_frame_rate): above the average of a
+    # variable-frame-rate screen recording.
+    peak_frame_rate: float | None = None
+    audio_tracks: list[dict] = field(default_factory=list)
+    subtitle_tracks: list[dict] = field(default_factory=list)
     raw: dict = field(default_factory=dict)
 
     @property
@@ -73,6 +106,10 @@ class ProbeResult:
     @property
     def has_audio(self) -> bool:
         return bool(self.audio_codec)
+
+    @property
+    def interlaced(self) -> bool:
+        return self.field_order in INTERLACED_ORDERS
 
     @property
     def short_side(self) -> int:
@@ -145,6 +182,40 @@ def _rotation(stream: dict) -> int:
     return (rotate or 0) % 360
 
 
+def _sample_aspect(stream: dict) -> tuple[int, int]:
+    num, _, den = str(stream.get("sample_aspect_ratio") or "").partition(":")
+    if num.isdigit() and den.isdigit() and int(num) and int(den):
+        return int(num), int(den)
+    return 1, 1
+
+
+def _language(stream: dict) -> str:
+    return str((stream.get("tags") or {}).get("language") or "").lower()
+
+
+def _track(stream: dict) -> dict:
+    tags = stream.get("tags") or {}
+    return {
+        "index": _int(stream.get("index")),
+        "codec": stream.get("codec_name") or "",
+        "language": _language(stream),
+        "title": str(tags.get("title") or "")[:200],
+        "default": bool((stream.get("disposition") or {}).get("default")),
+        "channels": _int(stream.get("channels")),
+    }
+
+
+def choose_audio(audio: list[dict]) -> dict | None:
+    """The narration: the track marked default, a Chinese one among several
+    defaults or when none is marked, else the first."""
+    if not audio:
+        return None
+    defaults = [s for s in audio if (s.get("disposition") or {}).get("default")]
+    pool = defaults or audio
+    chinese = [s for s in pool if _language(s) in CHINESE]
+    return (chinese or pool)[0]
+
+
 def parse(data: dict, demuxer: str) -> ProbeResult:
     fmt = data.get("format") or {}
     result = ProbeResult(
@@ -163,26 +234,50 @@ def parse(data: dict, demuxer: str) -> ProbeResult:
     ]
     audio = [s for s in streams if s.get("codec_type") == "audio"]
     if video:
-        v = video[0]
-        result.video_codec = v.get("codec_name") or "unknown"
-        result.pix_fmt = v.get("pix_fmt", "")
-        result.profile = v.get("profile", "")
-        result.level = _int(v.get("level"))
-        result.video_bit_rate = _int(v.get("bit_rate"))
-        result.rotation = _rotation(v)
-        w, h = _int(v.get("width")), _int(v.get("height"))
-        cw, ch = _int(v.get("coded_width")), _int(v.get("coded_height"))
-        if result.rotation in (90, 270):
-            w, h, cw, ch = h, w, ch, cw
-        result.width, result.height = w, h
-        result.coded_width, result.coded_height = cw, ch
-        result.frame_rate = _frame_rate(v)
-        if result.duration is None:
-            result.duration = _float(v.get("duration"))
-    if audio:
-        result.audio_codec = audio[0].get("codec_name") or "unknown"
-        result.audio_channels = _int(audio[0].get("channels"))
+        _parse_video(result, video[0])
+    chosen = choose_audio(audio)
+    if chosen:
+        result.audio_index = _int(chosen.get("index"))
+        result.audio_codec = chosen.get("codec_name") or "unknown"
+        result.audio_channels = _int(chosen.get("channels"))
+        result.audio_profile = chosen.get("profile") or ""
+    result.audio_tracks = [{**_track(s), "chosen": s is chosen} for s in audio]
+    result.subtitle_tracks = [
+        {**_track(s), "text": s.get("codec_name") in TEXT_SUBTITLES}
+        for s in streams
+        if s.get("codec_type") == "subtitle"
+    ]
     return result
+
+
+def _parse_video(result: ProbeResult, v: dict) -> None:
+    result.video_index = _int(v.get("index"))
+    result.video_codec = v.get("codec_name") or "unknown"
+    result.pix_fmt = v.get("pix_fmt", "")
+    result.profile = v.get("profile", "")
+    result.level = _int(v.get("level"))
+    result.video_bit_rate = _int(v.get("bit_rate"))
+    result.rotation = _rotation(v)
+    result.field_order = v.get("field_order") or ""
+    w, h = _int(v.get("width")), _int(v.get("height"))
+    cw, ch = _int(v.get("coded_width")), _int(v.get("coded_height"))
+    num, den = _sample_aspect(v)
+    if w and (num, den) != (1, 1):
+        # Shown width = stored width × SAR (the height is kept, as players do).
+        result.sample_aspect = f"{num}:{den}"
+        w = max(2, round(w * num / den))
+    if result.rotation in (90, 270):
+        w, h, cw, ch = h, w, ch, cw
+    result.width, result.height = w, h
+    result.coded_width, result.coded_height = cw, ch
+    result.frame_rate = _frame_rate(v)
+    nominal = _rate(v.get("r_frame_rate"))
+    ticks = _rate(v.get("time_base"))
+    if nominal and ticks and math.isclose(nominal * ticks, 1):
+        nominal = None  # the time base, not a rate
+    result.peak_frame_rate = max(nominal or 0, result.frame_rate or 0) or None
+    if result.duration is None:
+        result.duration = _float(v.get("duration"))
 
 
 def read_head(path, size: int = SNIFF_BYTES) -> bytes:
@@ -216,6 +311,8 @@ def validate(result: ProbeResult, partial: bool = False) -> None:
     """
     r = rules()
     containers = set(r["CONTAINERS"])
+    if result.demuxer in AUDIO_ONLY_DEMUXERS:
+        raise Rejected(Reason.NO_VIDEO)
     if result.format_name and result.format_name not in containers:
         raise Rejected(Reason.UNSUPPORTED_CONTAINER, format=result.format_name)
     if r["REQUIRE_VIDEO"] and not result.has_video:
@@ -286,18 +383,37 @@ def check_upper_bounds(result: ProbeResult, r: dict) -> None:
         )
 
 
-def check_decodable(path, demuxer: str, seconds: float = 2.0, timeout=60) -> None:
-    """Decode the first and the last seconds: catches truncated files early."""
-    # A truncated MP4 has no index at all and fails in probe(); other containers
-    # probe fine and only fail when the missing tail is decoded.
+def read_packets(path, result: ProbeResult, timeout=None) -> scan.Scan:
+    """Every packet of the picture and the chosen sound, read without decoding.
+
+    A header promising more than the packets hold is a truncated file
+    (Rejected); a file without a stated length gets the one its packets show.
+    """
+    timeout = timeout or max(60, (result.duration or 0) / 10)
+    streams = {i for i in (result.video_index, result.audio_index) if i is not None}
+    try:
+        found = scan.scan_packets(path, result.demuxer, streams, timeout)
+    except ffmpeg.FFmpegError as exc:
+        raise Rejected(Reason.CORRUPT) from exc
+    result.duration = scan.check_complete(found, result.duration)
+    return found
+
+
+def check_decodable(
+    path, result: ProbeResult, packets: scan.Scan | None = None, seconds=2.0
+) -> scan.Scan:
+    """Prove the whole file is there (read_packets), then decode its last
+    seconds: a damaged end that demuxes but does not decode is refused too."""
+    packets = packets or read_packets(path, result)
     cmd = ffmpeg.FFmpegCommand(
         global_options=["-hide_banner", "-nostdin", "-v", "error"]
     )
-    cmd.add_input(path, demuxer, options=["-sseof", f"-{seconds}"])
-    cmd.add_output("-", "-map", "0:v:0", "-f", "null")
+    cmd.add_input(path, result.demuxer, options=["-sseof", f"-{seconds}"])
+    cmd.add_output("-", "-map", f"0:{result.video_index}", "-f", "null")
     args = cmd.build()
     args.insert(1, "-xerror")
     try:
-        ffmpeg.run(args, timeout=timeout)
+        ffmpeg.run(args, timeout=max(60, (result.duration or 0) / 10))
     except ffmpeg.FFmpegError as exc:
         raise Rejected(Reason.CORRUPT) from exc
+    return packets

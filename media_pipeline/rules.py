@@ -182,6 +182,7 @@ DEFAULT_RULES = {
         "prores",
         "tscc2",
         "theora",
+        "dvvideo",
     ],
     # ffprobe format_name values accepted after probing (by content).
     "CONTAINERS": [
@@ -192,6 +193,7 @@ DEFAULT_RULES = {
         "asf",
         "mpegts",
         "mpeg",
+        "dv",
     ],
 }
 

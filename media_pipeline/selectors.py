@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from catalog.models import LessonPage
 
-from .models import Video
+from .models import RenditionStatus, Video, VideoStatus
 from .policy import review_policy
 
 
@@ -65,4 +65,40 @@ def user_may_attach_video(user, video_id, lesson=None) -> bool:
     return (
         video_id is not None
         and videos_user_may_attach(user, lesson).filter(pk=video_id).exists()
+    )
+
+
+def caption_tracks(video) -> list[tuple[str, str, str]]:
+    """(label, language, url) of a ready video's WebVTT captions, the file's
+    default track first, for the player's <track> elements. URLs are signed
+    with private S3; locally they go through the media gate (can_view_video)."""
+    if video is None or video.status != VideoStatus.READY:
+        return []  # captions are stored with the last rungs
+    from django.core.files.storage import default_storage
+
+    rows = sorted(video.captions.all(), key=lambda c: (not c.default, c.position))
+    return [(c.label, c.language, default_storage.url(c.file.name)) for c in rows]
+
+
+def storyboard_grid(video) -> tuple[int, int]:
+    """(columns, rows) of a video's storyboard sprite: as many rows as its
+    length fills, so the player cuts the right tile from a short clip's sprite."""
+    from .transcode import storyboard_grid as grid
+
+    if video is None or not video.storyboard or not video.storyboard_interval:
+        return 0, 0
+    columns, rows, _tiles = grid(video.duration, video.storyboard_interval)
+    return columns, rows
+
+
+def is_playable(video) -> bool:
+    """Ready, or still transcoding with its first rung published (the lowest
+    rung is stored and named by the master playlist before the others)."""
+    if video is None or not video.hls_master:
+        return False
+    if video.status == VideoStatus.READY:
+        return True
+    return (
+        video.status == VideoStatus.TRANSCODING
+        and video.renditions.filter(status=RenditionStatus.READY).exists()
     )

@@ -21,10 +21,16 @@ from django.db.models import F
 from django_tasks import task
 from PIL import Image
 
-from . import ffmpeg, files, fingerprint, storage
+from . import captions, ffmpeg, files, fingerprint, storage
 from .media_types import OPAQUE, OPAQUE_EXTENSION
-from .models import RenditionStatus, Video, VideoRendition, VideoStatus
-from .probe import ProbeResult, check_decodable, probe, validate
+from .models import (
+    RenditionStatus,
+    Video,
+    VideoCaption,
+    VideoRendition,
+    VideoStatus,
+)
+from .probe import ProbeResult, check_decodable, probe, read_packets, validate
 from .rules import Reason, Rejected, Rejection
 from .transcode import plan, run_transcode
 
@@ -195,6 +201,11 @@ def _process(video: Video, workdir: Path) -> str:
         _set(video, file_size=src.stat().st_size)
 
     result = probe(src)
+    packets = None
+    if result.has_video and not result.duration:
+        # No stated length (a recorder that never closed its file): the
+        # packets tell it, before the duration rules are checked.
+        packets = read_packets(src, result)
     _set(
         video,
         probe=result.facts(),
@@ -209,13 +220,13 @@ def _process(video: Video, workdir: Path) -> str:
         height=result.height,
     )
     validate(result)
-    check_decodable(src, result.demuxer)
+    packets = check_decodable(src, result, packets)
     _fingerprint(video, src, result, workdir)
 
     _set(video, status=VideoStatus.TRANSCODING, progress=0)
     out = workdir / "out"
     out.mkdir()
-    p = plan(result)
+    p = plan(result, packets=packets)
     wanted = [r.name for r in p.rungs]
     video.renditions.exclude(profile__in=wanted).delete()
     renditions = {name: video.get_rendition(name) for name in wanted}
@@ -236,8 +247,24 @@ def _process(video: Video, workdir: Path) -> str:
             progress=round(percent, 1)
         )
 
-    run_transcode(src, result, p, out, on_progress=on_progress)
-    _store_outputs(video, p, out, renditions)
+    published: set[str] = set()  # local names already in storage
+
+    def on_first_playable(first) -> None:
+        # The lowest rung, the poster and a master playlist naming that rung
+        # alone: the lesson plays while the other rungs are encoded.
+        _publish(video, first, out, renditions, published)
+        _set(video, hls_master=f"renditions/{video.pk}/hls/master.m3u8")
+
+    run_transcode(
+        src,
+        result,
+        p,
+        out,
+        on_progress=on_progress,
+        on_first_playable=on_first_playable,
+    )
+    tracks = captions.extract(src, result, out)
+    _store_outputs(video, p, out, renditions, tracks, published)
     _set(video, status=VideoStatus.READY, progress=100, reason="", retriable=False)
     return VideoStatus.READY
 
@@ -263,18 +290,27 @@ def _fingerprint(video: Video, src: Path, result: ProbeResult, workdir: Path) ->
         _set(video, duplicate_of=original)
 
 
-def _store_outputs(video: Video, p, out: Path, renditions) -> None:
+def _upload(out: Path, local: str, base: str, published: set[str]) -> str:
+    """Store out/local as base/local unless this run stored it already."""
+    name = f"{base}/{local}"
+    if local not in published:
+        storage.upload(out / local, name)
+        published.add(local)
+    return name
+
+
+def _publish(video: Video, p, out: Path, renditions, published: set[str]) -> None:
+    """Store the rungs of `p` (MP4 + HLS), the poster images and the master
+    playlist as it stands, and mark those rungs ready."""
     base = f"renditions/{video.pk}"
     images = _make_images(out)
-    files.drop_stale_outputs(video, _output_names(base, p, out, images))
-    for name in sorted(os.listdir(out / "hls")):
-        stored = storage.upload(out / "hls" / name, f"{base}/hls/{name}")
-        if name == "master.m3u8":
-            video.hls_master.name = stored
     for rung in p.rungs:
+        for name in sorted(os.listdir(out / "hls")):
+            if name.startswith(f"{rung.name}_") or name == f"{rung.name}.m3u8":
+                _upload(out, f"hls/{name}", base, published)
         rendition = renditions[rung.name]
         mp4 = out / f"{rung.name}.mp4"
-        rendition.file.name = storage.upload(mp4, f"{base}/{rung.name}.mp4")
+        rendition.file.name = _upload(out, mp4.name, base, published)
         rendition.hls_playlist.name = f"{base}/hls/{rung.name}.m3u8"
         rendition.width, rendition.height = rung.width, rung.height
         rendition.file_size = mp4.stat().st_size
@@ -282,21 +318,44 @@ def _store_outputs(video: Video, p, out: Path, renditions) -> None:
         rendition.status = RenditionStatus.READY
         rendition.progress = 100
         rendition.save()
-
     for field, local in images.items():
-        getattr(video, field).name = storage.upload(local, f"{base}/{local.name}")
+        getattr(video, field).name = _upload(out, local.name, base, published)
+    # The master names more rungs each time: always stored again.
+    published.discard("hls/master.m3u8")
+    video.hls_master.name = _upload(out, "hls/master.m3u8", base, published)
+    video.save(update_fields=["hls_master", *images.keys()])
+
+
+def _store_outputs(video: Video, p, out: Path, renditions, tracks, published) -> None:
+    base = f"renditions/{video.pk}"
+    images = _make_images(out)
+    files.drop_stale_outputs(
+        video,
+        _output_names(base, p, out, images) | {f"{base}/{c.filename}" for c in tracks},
+    )
+    _store_captions(video, base, out, tracks)
+    _publish(video, p, out, renditions, published)
     video.storyboard.name = storage.upload(
         out / "storyboard.jpg", f"{base}/storyboard.jpg"
     )
     video.storyboard_interval = p.storyboard_interval
-    video.save(
-        update_fields=[
-            "hls_master",
-            "storyboard",
-            "storyboard_interval",
-            *images.keys(),
-        ]
-    )
+    video.save(update_fields=["storyboard", "storyboard_interval"])
+
+
+def _store_captions(video: Video, base: str, out: Path, tracks) -> None:
+    video.captions.exclude(position__in=[c.position for c in tracks]).delete()
+    for caption in tracks:
+        name = storage.upload(out / caption.filename, f"{base}/{caption.filename}")
+        VideoCaption.objects.update_or_create(
+            video=video,
+            position=caption.position,
+            defaults={
+                "language": caption.language,
+                "label": caption.label,
+                "default": caption.default,
+                "file": name,
+            },
+        )
 
 
 def _output_names(base: str, p, out: Path, images: dict[str, Path]) -> set[str]:
@@ -312,6 +371,15 @@ def _output_names(base: str, p, out: Path, images: dict[str, Path]) -> set[str]:
 def _make_images(out: Path) -> dict[str, Path]:
     """Poster (720 px) and thumbnail (344 px) in WebP and JPEG, with Pillow."""
     made = {}
+    names = [
+        (label, ext) for label in ("poster", "thumbnail") for ext in ("jpg", "webp")
+    ]
+    if all((out / f"{label}.{ext}").exists() for label, ext in names):
+        # Made for the first playable rung already: the same poster frame.
+        return {
+            f"{label}_{'jpeg' if ext == 'jpg' else ext}": out / f"{label}.{ext}"
+            for label, ext in names
+        }
     with Image.open(out / "poster.png") as frame:
         frame = frame.convert("RGB")
         for label, width in (("poster", POSTER_WIDTH), ("thumbnail", THUMBNAIL_WIDTH)):

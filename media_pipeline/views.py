@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from .access import can_view_video
-from .models import RenditionStatus, Video, VideoStatus
+from .models import RenditionStatus, Video
+from .selectors import is_playable
 
 PLAYLIST_NAME = re.compile(r"^(master|\d{3,4}p)\.m3u8$")
 MAP_URI = re.compile(r'URI="([^"]+)"')
@@ -54,7 +55,7 @@ def video_status(request, pk):
             for r in video.renditions.order_by("-height")
         ],
     }
-    if video.status == VideoStatus.READY:
+    if is_playable(video):
         data["hls"] = reverse("media_pipeline:hls", args=[video.pk, "master.m3u8"])
         data["poster"] = (
             rendition_url(video.poster_jpeg.name) if video.poster_jpeg else None
@@ -66,8 +67,8 @@ def video_status(request, pk):
 def hls_playlist(request, pk, name):
     if not PLAYLIST_NAME.match(name):
         raise Http404
-    video = get_object_or_404(Video, pk=pk, status=VideoStatus.READY)
-    if not can_view_video(request.user, video):
+    video = get_object_or_404(Video, pk=pk)
+    if not is_playable(video) or not can_view_video(request.user, video):
         raise Http404
     if (
         name != "master.m3u8"

@@ -58,15 +58,22 @@ def _url(file_field) -> str:
         return ""
 
 
-def _storyboard_grid():
+def _storyboard_grid(video):
     try:
-        from media_pipeline import transcode
+        from media_pipeline.selectors import storyboard_grid
     except ImportError:
         return 0, 0
-    return (
-        getattr(transcode, "STORYBOARD_COLUMNS", 0),
-        getattr(transcode, "STORYBOARD_ROWS", 0),
-    )
+    return storyboard_grid(video)
+
+
+def _playable(video) -> bool:
+    if getattr(video, "status", "") == "ready":
+        return True
+    try:
+        from media_pipeline.selectors import is_playable
+    except ImportError:
+        return False
+    return is_playable(video)
 
 
 def video_of(page):
@@ -104,9 +111,10 @@ def video_info(video, renditions=None) -> VideoInfo:
         info.state = PlayerState.FAILED
         info.reason = _reason(video)
         return info
-    if status != "ready":
+    if not _playable(video):
         # Only renditions are ever played; the uploaded original is never
-        # handed out as a URL, whatever state the video is in.
+        # handed out as a URL, whatever state the video is in. A video whose
+        # first rung is published plays while the others are encoded.
         return info
     info.state = PlayerState.READY
     # Served through the playlist view: it checks access and signs segment URLs.
@@ -124,7 +132,7 @@ def video_info(video, renditions=None) -> VideoInfo:
     # The fallback plays the smallest rendition: it starts fastest anywhere.
     info.mp4_url = sources[-1]["url"] if sources else ""
     board = _url(getattr(video, "storyboard", None))
-    cols, rows = _storyboard_grid()
+    cols, rows = _storyboard_grid(video)
     if board and cols and rows and getattr(video, "storyboard_interval", None):
         info.storyboard_url = board
         info.storyboard_interval = video.storyboard_interval

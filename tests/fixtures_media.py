@@ -67,7 +67,8 @@ def wait_or_fail(port: int, proc: subprocess.Popen, what: str) -> None:
 CLIPS = {
     "mp4_h264": (
         "lesson.mp4",
-        ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+        # A keyframe every 2 s (on the HLS segment grid): its top rung is copied.
+        ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "20"]
         + ["-c:a", "aac", "-b:a", "64k"],
         31,
         "640x480",
@@ -195,6 +196,16 @@ class ClipFactory:
             f"#EXTINF:40.0,\n{url}\n#EXT-X-ENDLIST\n"
         )
         return target
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory):
+    """Classroom-like files (tests/media_corpus.py), generated on first use."""
+    from tests.media_corpus import Corpus
+
+    if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
+        pytest.fail("ffmpeg/ffprobe are required (scripts/install-system-deps.sh)")
+    return Corpus(tmp_path_factory.mktemp("corpus"))
 
 
 @pytest.fixture(scope="session")

@@ -385,3 +385,8 @@ WEIKE_OAI_ADMIN_EMAIL = env_str("WEIKE_OAI_ADMIN_EMAIL", "admin@weike.local")
 WEIKE_OAI_PAGE_SIZE = env_int("WEIKE_OAI_PAGE_SIZE", 100)
 # How long a resumption token stays valid, in seconds.
 WEIKE_OAI_TOKEN_SECONDS = env_int("WEIKE_OAI_TOKEN_SECONDS", 24 * 3600)
+
+# --- Video for every classroom file (docs/media-pipeline.md) ---------------------
+# Encode the lowest rung in a first pass of its own and publish it at once, so a
+# lesson plays before its whole ladder is done (costs one more decode).
+MEDIA_FIRST_PLAYABLE_PASS = env_bool("WEIKE_VIDEO_FIRST_PLAYABLE_PASS", True)
