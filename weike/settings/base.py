@@ -409,3 +409,8 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# --- search (failures, rebuilds) ---
+# Seconds an engine client waits during a rebuild's bulk requests (a search
+# itself waits WEIKE_SEARCH_TIMEOUT).
+SEARCH_BULK_TIMEOUT = env_int("WEIKE_SEARCH_BULK_TIMEOUT", 120)
