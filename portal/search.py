@@ -5,7 +5,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from search.params import SearchParamError
-from search.selectors import search_lessons
+from search.selectors import SearchUnavailable, search_lessons
 
 # Facets shown on the page, in order, with their titles.
 SHOWN_FACETS = [
@@ -29,6 +29,10 @@ def find(params) -> dict:
         result = search_lessons(params)
     except SearchParamError as error:
         context["error"] = error.reason
+        return context
+    except SearchUnavailable as error:
+        context["error"] = error.reason
+        context["unavailable"] = True
         return context
     context["total"] = result.total
     context["relaxed"] = result.relaxed

@@ -103,6 +103,8 @@ def my_index(request):
 def find(request):
     context = search.find(request.GET)
     status = 400 if context.get("error") else 200
+    if context.get("unavailable"):
+        status = 503
     return render(request, "portal/find.html", context, status=status)
 
 

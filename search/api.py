@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ninja import Query, Router, Schema, Status
 
-from catalog.api_schemas import ParamError
+from catalog.api_schemas import ApiError, ParamError
 
 from .params import SearchFilters, SearchParamError, SearchText
-from .selectors import search_lessons, suggest
+from .selectors import SearchUnavailable, search_lessons, suggest
 
 router = Router(tags=["lessons"])
 
@@ -58,19 +58,22 @@ class Suggestion(Schema):
 
 @router.get(
     "/",
-    response={200: LessonPage, 400: ParamError},
+    response={200: LessonPage, 400: ParamError, 503: ApiError},
     summary="Search lessons and resources",
 )
 def list_lessons(request, filters: Query[SearchFilters]):
     """Chinese full-text search (segmented words, pinyin initials) with filters
     and facet counts. `knowledge_point` includes its descendants; `sort` is
     relevance, newest or views. Bad parameters answer 400 with a reason;
+    an engine that is down, too slow or without its index answers 503;
     `q` is at most 200 characters."""
     params = {k: v for k, v in filters.dict().items() if v not in (None, "")}
     try:
         results = search_lessons(params)
     except SearchParamError as exc:
         return Status(400, {"param": exc.param, "detail": exc.reason})
+    except SearchUnavailable as exc:
+        return Status(503, {"detail": str(exc.reason)})
     return Status(200, results.__dict__)
 
 

@@ -3,14 +3,41 @@ filters, sort and every facet aggregation."""
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 
+from django.utils.translation import gettext_lazy as _
 from modelsearch.index import FilterField
 
 from catalog.models import CatalogEntryPage
 from text_analysis.chinese import ParsedQuery
 
 from .params import FACET_FIELDS, LessonQuery, facet_filters, page_bounds
+
+logger = logging.getLogger(__name__)
+
+
+class SearchUnavailable(Exception):
+    """The engine is down, too slow, or has no index behind its alias. The
+    API answers 503 and the site says so; there is no fallback to the
+    database backend, whose index is not kept up to date next to an engine."""
+
+    reason = _("Search is unavailable at the moment, please try again later.")
+
+
+@cache
+def engine_errors() -> tuple[type[Exception], ...]:
+    """What either engine client raises for a refused connection, a timeout or
+    an error answer (a missing index: 404 from the alias)."""
+    import elastic_transport
+    import elasticsearch
+    import opensearchpy.exceptions
+
+    return (
+        opensearchpy.exceptions.OpenSearchException,
+        elasticsearch.ApiError,
+        elastic_transport.TransportError,
+    )
 
 
 def engine_columns(backend) -> dict[str, str]:
@@ -92,7 +119,11 @@ def search(backend, query: LessonQuery, parsed: ParsedQuery, strict: bool):
         "aggs": aggs,
     }
     index = backend.get_index_for_model(CatalogEntryPage).name
-    response = backend.es.search(index=index, body=body)
+    try:
+        response = backend.es.search(index=index, body=body)
+    except engine_errors() as error:
+        logger.error("search engine unavailable: %r", error)
+        raise SearchUnavailable from error
     total = response["hits"]["total"]["value"]
     pks = [int(hit["fields"]["pk"][0]) for hit in response["hits"]["hits"]]
     facets = {}

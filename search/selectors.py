@@ -19,15 +19,19 @@ from catalog.models import CatalogEntryPage, KnowledgePoint
 from text_analysis.chinese import ParsedQuery
 
 from . import db_query, engine_query
+from .engine_query import SearchUnavailable
 from .hits import LessonResults, hits, label_facets
 from .params import UNPRINTABLE, LessonQuery, parse_params
+from .synonyms import synonym_table
+
+__all__ = ["SearchUnavailable", "search_lessons", "suggest"]
 
 
 def search_lessons(params: Mapping | LessonQuery, backend: str = "default"):
     """Hits, total and facet counts for the catalog search (see module doc)."""
     query = params if isinstance(params, LessonQuery) else parse_params(params)
     search_backend = _backend(backend)
-    parsed = ParsedQuery(query.q)
+    parsed = ParsedQuery(query.q, synonyms=synonym_table())
     if isinstance(search_backend, ElasticsearchBaseSearchBackend):
         run = partial(engine_query.search, search_backend, query, parsed)
     else:

@@ -5,25 +5,76 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.management import call_command
 from modelsearch.backends import get_search_backend
 from modelsearch.backends.elasticsearchbase import ElasticsearchBaseSearchBackend
-from modelsearch.index import get_indexed_instance
+from modelsearch.index import get_indexed_instance, get_indexed_models
+from modelsearch.management.commands.rebuild_modelsearch_index import (
+    group_models_by_index,
+)
 
 from catalog.models import CatalogEntryPage
 
 logger = logging.getLogger(__name__)
 
 
+class RebuildFailed(Exception):
+    """A rebuild stopped part-way; its half-built index was dropped and the
+    alias still serves the previous index."""
+
+
 def rebuild_index(backend_name: str = "default", chunk_size: int = 500) -> None:
-    """Full rebuild. On Elasticsearch/OpenSearch modelsearch builds a new index
-    and swaps the alias when done, so searches keep working meanwhile."""
-    call_command(
-        "update_index", backend_name=backend_name, chunk_size=chunk_size, verbosity=0
-    )
+    """Full rebuild. On Elasticsearch/OpenSearch a new index is built while
+    searches keep using the old one behind the alias, which moves when the new
+    one is complete (modelsearch's atomic rebuilder). The engine client gets
+    SEARCH_BULK_TIMEOUT: a bulk request on a loaded machine outlasts the few
+    seconds a search may take. A failure drops the half-built index."""
     backend = get_search_backend(backend_name)
-    if isinstance(backend, ElasticsearchBaseSearchBackend):
-        backend.get_index_for_model(CatalogEntryPage).refresh()
+    if not isinstance(backend, ElasticsearchBaseSearchBackend):
+        call_command(
+            "update_index",
+            backend_name=backend_name,
+            chunk_size=chunk_size,
+            verbosity=0,
+        )
+        return
+    bulk = get_search_backend(backend_name, TIMEOUT=settings.SEARCH_BULK_TIMEOUT)
+    for alias, models in group_models_by_index(bulk, get_indexed_models()).items():
+        rebuilder = bulk.atomic_rebuilder_class(alias)
+        index = rebuilder.start()
+        try:
+            for model in models:
+                index.add_model(model)
+                for chunk in _chunks(model.get_indexed_objects(), chunk_size):
+                    index.add_items(model, chunk)
+            rebuilder.finish()
+        except Exception as error:  # noqa: BLE001 - any engine/transport/data error
+            logger.exception("search rebuild of %s failed", alias.name)
+            _drop_unaliased(index, alias)
+            raise RebuildFailed(f"rebuild of {alias.name} failed: {error}") from error
+        index.refresh()
+
+
+def _chunks(queryset, size: int):
+    """`queryset` in pk order, `size` rows at a time (keyset paging)."""
+    last = None
+    while True:
+        page = queryset.order_by("pk")
+        if last is not None:
+            page = page.filter(pk__gt=last)
+        chunk = list(page[:size])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].pk
+
+
+def _drop_unaliased(index, alias) -> None:
+    """Delete the half-built `index` unless the alias already points at it."""
+    if index.name in {i.name for i in alias.aliased_indices()}:
+        return
+    index.delete()
 
 
 def sync_view_counts(page_ids) -> None:

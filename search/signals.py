@@ -26,4 +26,12 @@ def reindex_entries(sender, page_ids, reason, **kwargs):
 
 
 def connect():
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import SearchSynonym
+    from .synonyms import forget
+
     entry_changed.connect(reindex_entries, dispatch_uid="search-entry-changed")
+    # An edited synonym applies to the next search (the table is cached).
+    for signal in (post_save, post_delete):
+        signal.connect(forget, sender=SearchSynonym, dispatch_uid="search-synonyms")

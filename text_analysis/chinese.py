@@ -1,9 +1,9 @@
 """Chinese text analysis shared by every backend.
 
 The database backend, OpenSearch and Elasticsearch receive text that is
-already segmented here (jieba, search mode), width-folded (NFKC) and
-lowercased, and queries are treated the same way, so a query matches the same
-documents on every backend. See docs/search.md.
+already segmented here (jieba, search mode) and folded (NFKC, traditional →
+simplified, lowercase: text_analysis/folding.py), and queries are treated the
+same way, so a query matches the same documents on every backend. See docs/search.md.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from __future__ import annotations
 import html
 import logging
 import re
-import unicodedata
 from functools import lru_cache
 
 import jieba
 from pypinyin import Style, lazy_pinyin
+
+from .folding import fold, normalise
+from .synonyms import SynonymTable
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -28,18 +30,11 @@ STOP_WORDS = frozenset("的 了 和 与 及 在 是 之 或 等 中 课 一个".
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"^[a-z]+$")
-
-
-def nfkc(text: str) -> str:
-    """Width and compatibility folding (`Ｅｘｃｅｌ２` → `Excel2`, `ｶﾅ` → `カナ`),
-    done before jieba so every backend sees the same words (core Elasticsearch
-    has no `cjk_width` filter)."""
-    return unicodedata.normalize("NFKC", text)
-
-
-def fold(text: str) -> str:
-    """What every indexed or queried string is compared as: NFKC, lowercase."""
-    return nfkc(text).lower()
+# A Chinese character standing alone between spaces, next to another one
+# (`鸡 兔 同 笼`, `勾 股 定理`): typed apart, meant together.
+_SPACED_CHAR = re.compile(
+    r"(?<![\w])([\u3400-\u9fff])\s+(?=[\u3400-\u9fff](?:\s|$|[\u3400-\u9fff]))"
+)
 
 
 def _tokens(words) -> list[str]:
@@ -68,7 +63,7 @@ def segment(text: str) -> str:
     if not text:
         return ""
     out = []
-    for token in _tokens(jieba.cut_for_search(nfkc(str(text)))):
+    for token in _tokens(jieba.cut_for_search(normalise(str(text)))):
         out.append(token)
         if len(token) > 2 and _is_cjk(token):
             out.extend(_bigrams(token))
@@ -84,7 +79,7 @@ def pinyin_text(text: str) -> str:
     if not text:
         return ""
     keys: list[str] = []
-    text = nfkc(str(text))
+    text = normalise(str(text))
     words = [w for w in jieba.cut(text) if _CJK.search(w)]
     for word in words:
         initials = "".join(lazy_pinyin(word, style=Style.FIRST_LETTER))
@@ -105,22 +100,49 @@ class ParsedQuery:
     matches when every group matches (strict) or any group (relaxed).
     """
 
-    def __init__(self, raw: str):
+    def __init__(self, raw: str, synonyms: SynonymTable | None = None):
         self.raw = raw or ""
-        text = nfkc(self.raw[:MAX_QUERY_CHARS])
+        text = _rejoin(normalise(self.raw[:MAX_QUERY_CHARS]))
+        self.groups: list[tuple[str, list[list[str]]]] = []
+        self.words = []
+        if synonyms:
+            # A curriculum term is one group matching any term of its set;
+            # the rest of the query is cut into words as usual.
+            folded = text.lower()
+            rest = []
+            pos = 0
+            for start, end, term in synonyms.find(folded):
+                rest.append(text[pos:start])
+                pos = end
+                if term not in self.words:
+                    self.words.append(term)
+                    alternatives: list[list[str]] = []
+                    for synonym in synonyms.synonyms(term):
+                        words = _term_words(synonym)
+                        for option in [words] + (
+                            _parts(words[0]) if len(words) == 1 else []
+                        ):
+                            if option and option not in alternatives:
+                                alternatives.append(option)
+                    self.groups.append((term, alternatives))
+            rest.append(text[pos:])
+            text = " ".join(rest)
         words = _tokens(jieba.cut(text))
         kept = [w for w in words if w not in STOP_WORDS] or words
+        if self.groups:
+            kept = [w for w in words if w not in STOP_WORDS]
         seen: list[str] = []
         for word in kept:
-            if word not in seen:
+            if word not in seen and word not in self.words:
                 seen.append(word)
-        self.words = seen[:MAX_QUERY_WORDS]
         # A lone Chinese character is rarely an indexed word (数 in 函数): it
         # only counts when the query has nothing else.
-        strong = [w for w in self.words if not (len(w) == 1 and _is_cjk(w))]
-        self.words = strong or self.words
-        self.groups: list[tuple[str, list[list[str]]]] = []
-        for word in self.words:
+        strong = [w for w in seen if not (len(w) == 1 and _is_cjk(w))]
+        if strong or self.groups:
+            seen = strong
+        room = MAX_QUERY_WORDS - len(self.groups)
+        for word in seen[:room]:
+            self.words.append(word)
             self.groups.append((word, _parts(word)))
 
     def __bool__(self) -> bool:
@@ -134,6 +156,20 @@ class ParsedQuery:
             for parts in alternatives:
                 all_terms.update(parts)
         return sorted(all_terms, key=len, reverse=True)
+
+
+def _rejoin(text: str) -> str:
+    """Remove the spaces around single Chinese characters typed apart."""
+    previous = None
+    while previous != text:
+        previous, text = text, _SPACED_CHAR.sub(r"\1", text)
+    return text
+
+
+def _term_words(term: str) -> list[str]:
+    """The words a synonym term is found as (all must match)."""
+    words = _tokens(jieba.cut(term))
+    return [w for w in words if w not in STOP_WORDS] or words
 
 
 def _parts(word: str) -> list[list[str]]:
@@ -177,7 +213,7 @@ def highlight(text: str, terms: list[str], limit: int | None = None) -> str:
     """HTML-escaped `text` with every term wrapped in <mark>, optionally cut to
     a window of `limit` characters around the first match."""
     text = text or ""
-    # Terms are folded (NFKC, lowercase): find them in the folded text and
+    # Terms are folded (NFKC, simplified, lowercase): find them in the folded text and
     # map each match back to the characters it came from.
     folded, origin = [], []
     for i, char in enumerate(text):

@@ -19,7 +19,7 @@ and the `lowercase`, `stop`, `shingle` and `hunspell` filters exist; no
   Chinese into single characters);
 - width and case folding happen in Python: the search fields' text and the
   query words are folded by text_analysis/chinese.py for every backend, and any other
-  search field's value is folded here (`fold`: NFKC + lowercase);
+  search field's value is folded here (`fold`: NFKC, simplified, lowercase);
 - autocomplete edge n-grams (1-15 characters of every whitespace-separated
   word, as modelsearch's `edgengram` filter makes them) are written into the
   document here, indexed with `whitespace` and searched with `standard`, as
@@ -38,7 +38,7 @@ from modelsearch.backends.elasticsearch8 import (
 )
 from modelsearch.index import AutocompleteField, SearchField
 
-from text_analysis.chinese import fold
+from text_analysis.folding import fold
 
 from .common import ChineseQueryMixin
 

@@ -1,0 +1,60 @@
+"""The curriculum synonym table administrators edit (Wagtail admin, snippets:
+搜索同义词). Applied at query time on every backend (search/synonyms.py)."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MAX_TERMS = 20
+MAX_TERM_LENGTH = 50
+# Terms are separated by new lines, commas, slashes or 、 (full-width forms
+# fold to these before splitting).
+_SEPARATORS = re.compile(r"[\n\r,，/／、;；|]+")
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+
+class SearchSynonym(models.Model):
+    terms = models.TextField(
+        _("terms"),
+        help_text=_(
+            "Words or phrases that mean the same, one per line (or separated "
+            "by commas or slashes), e.g. 勾股定理 and 毕达哥拉斯定理."
+        ),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return " = ".join(self.term_list())
+
+    def term_list(self) -> list[str]:
+        parts = (" ".join(p.split()) for p in _SEPARATORS.split(self.terms or ""))
+        return list(dict.fromkeys(p for p in parts if p))
+
+    def clean(self):
+        if _UNPRINTABLE.search(self.terms or ""):
+            raise ValidationError(
+                {"terms": _("Terms must not contain control characters.")}
+            )
+        terms = self.term_list()
+        if len(terms) < 2:
+            raise ValidationError({"terms": _("Give at least two terms.")})
+        if len(terms) > MAX_TERMS:
+            raise ValidationError(
+                {"terms": _("Give at most %(n)d terms.") % {"n": MAX_TERMS}}
+            )
+        if any(len(term) > MAX_TERM_LENGTH for term in terms):
+            raise ValidationError(
+                {
+                    "terms": _("A term may have at most %(n)d characters.")
+                    % {"n": MAX_TERM_LENGTH}
+                }
+            )

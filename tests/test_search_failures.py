@@ -1,0 +1,146 @@
+"""A search engine that is down, slow or missing its alias never turns a search
+into Django's HTML error page: the API answers a JSON 503 with a reason in the
+visitor's language, the site its own search page with status 503. Rebuilds run
+with a timeout fit for bulk work and, when they fail, drop the half-built index
+and leave the old alias live."""
+
+import socket
+import threading
+import time
+
+import pytest
+from modelsearch.backends import get_search_backend
+
+from catalog.models import CatalogEntryPage
+from search import services
+from search.selectors import search_lessons
+from search.services import rebuild_index
+
+URL = "/api/v1/lessons/"
+
+
+@pytest.fixture
+def silent_server():
+    """A real TCP server that accepts connections and never answers: an engine
+    too slow to reply within the search timeout."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    accepted = []
+    stop = threading.Event()
+
+    def serve():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            accepted.append(conn)  # held open, never answered
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    server.close()
+
+
+def _use_as_default(settings, config):
+    settings.WAGTAILSEARCH_BACKENDS = {
+        **settings.WAGTAILSEARCH_BACKENDS,
+        "default": {**config, "AUTO_UPDATE": False},
+    }
+
+
+def _assert_json_503(client, **headers):
+    resp = client.get(URL, {"q": "函数"}, **headers)
+    assert resp.status_code == 503
+    assert resp["Content-Type"].startswith("application/json")
+    return resp.json()["detail"]
+
+
+def test_engine_down_answers_json_503_in_the_visitors_language(
+    client, demo, dead_engine, settings
+):
+    _use_as_default(settings, settings.WAGTAILSEARCH_BACKENDS[dead_engine])
+    detail = _assert_json_503(client)
+    assert detail == "搜索服务暂时不可用，请稍后再试。"
+    detail = _assert_json_503(client, HTTP_ACCEPT_LANGUAGE="en")
+    assert detail == "Search is unavailable at the moment, please try again later."
+
+
+def test_slow_engine_answers_503_within_the_search_timeout(
+    client, demo, silent_server, settings
+):
+    _use_as_default(
+        settings,
+        {
+            "BACKEND": "search.backends.opensearch2",
+            "URLS": [silent_server],
+            "TIMEOUT": 1,
+        },
+    )
+    started = time.monotonic()
+    assert _assert_json_503(client) == "搜索服务暂时不可用，请稍后再试。"
+    assert time.monotonic() - started < 10
+
+
+def test_missing_alias_answers_503(client, demo, engine_backend, settings):
+    backend = get_search_backend(engine_backend)
+    alias = backend.get_index_for_model(CatalogEntryPage)
+    for index in alias.aliased_indices():
+        index.delete()  # the alias goes with its index
+    _use_as_default(settings, settings.WAGTAILSEARCH_BACKENDS[engine_backend])
+    assert _assert_json_503(client) == "搜索服务暂时不可用，请稍后再试。"
+
+
+def test_site_search_page_says_so_with_status_503(client, demo, dead_engine, settings):
+    _use_as_default(settings, settings.WAGTAILSEARCH_BACKENDS[dead_engine])
+    resp = client.get("/find/", {"q": "二次函数"})
+    assert resp.status_code == 503
+    html = resp.content.decode()
+    assert "搜索服务暂时不可用，请稍后再试。" in html
+    # What the visitor typed is still in the search box.
+    assert 'value="二次函数"' in html
+
+
+def _indices(backend):
+    return set(backend.es.indices.get(index=backend.index_prefix + "*"))
+
+
+def test_rebuild_uses_the_bulk_timeout(demo, engine_backend, settings):
+    """A search timeout too short for bulk work does not fail the rebuild."""
+    config = settings.WAGTAILSEARCH_BACKENDS[engine_backend]
+    settings.WAGTAILSEARCH_BACKENDS = {
+        **settings.WAGTAILSEARCH_BACKENDS,
+        engine_backend: {**config, "TIMEOUT": 0.001},
+    }
+    settings.SEARCH_BULK_TIMEOUT = 120
+    rebuild_index(engine_backend)
+    settings.WAGTAILSEARCH_BACKENDS = {
+        **settings.WAGTAILSEARCH_BACKENDS,
+        engine_backend: config,
+    }
+    titles = [
+        hit["title"]
+        for hit in search_lessons({"q": "勾股定理"}, backend=engine_backend).hits
+    ]
+    assert "勾股定理的证明：赵爽弦图" in titles
+
+
+def test_failed_rebuild_drops_its_index_and_keeps_the_old_alias(demo, engine_backend):
+    backend = get_search_backend(engine_backend)
+    alias = backend.get_index_for_model(CatalogEntryPage)
+    live = {index.name for index in alias.aliased_indices()}
+    before = _indices(backend)
+    # A document the engine refuses (view_count is an `integer` field there),
+    # so the rebuild fails part-way through its bulk requests.
+    CatalogEntryPage.objects.filter(title="通分").update(view_count=2**31)
+    with pytest.raises(services.RebuildFailed):
+        rebuild_index(engine_backend)
+    assert _indices(backend) == before
+    assert {index.name for index in alias.aliased_indices()} == live
+    assert search_lessons({"q": "勾股定理"}, backend=engine_backend).total >= 2
