@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from catalog.models import District, Grade, Stage, Subject
 
+from . import figures
 from .coverage import coverage
 from .services import SHANGHAI, dashboard_counts, get_counter
 
@@ -31,7 +32,7 @@ def coverage_as_dict(cov, blank=None) -> dict:
     return {
         "covered": cov.covered,
         "total": cov.total,
-        "percent": round(cov.percent, 1),
+        "percent": figures.percent(cov.percent),
         "cells": [
             {
                 "stage": stages[c.stage_id].name,
@@ -39,7 +40,7 @@ def coverage_as_dict(cov, blank=None) -> dict:
                 "grade": grades[c.grade_id].name if c.grade_id else blank,
                 "covered": c.covered,
                 "total": c.total,
-                "percent": round(c.percent, 1),
+                "percent": figures.percent(c.percent),
             }
             for c in sorted(
                 cov.cells,
@@ -84,6 +85,8 @@ def build_report(year: int, district_id: int | None = None, now=None) -> dict:
 QUOTA_HEADER = ["任务 Quota", "目标 Target", "完成数 Count", "完成率 % Percent",
                 "应完成 Expected", "进度 Status"]  # fmt: skip
 MONTHS = [f"{m}月" for m in range(1, 13)]
+# A number of percent (12.5) displayed with its sign, as on the page.
+PERCENT_FORMAT = '0.0"%"'
 
 
 def _status(rule) -> str:
@@ -97,14 +100,14 @@ def to_csv(report: dict) -> bytes:
     w.writerow(["生成时间", report["generated_at"]])
     w.writerow(QUOTA_HEADER + MONTHS)
     for r in report["rules"]:
-        row = [r["label"], r["target"], r["count"], r["percent"], r["expected"],
-               _status(r), *r["monthly"]]  # fmt: skip
+        row = [r["label"], r["target"], r["count"], figures.percent_text(r["percent"]),
+               r["expected_whole"], _status(r), *r["monthly"]]  # fmt: skip
         w.writerow([neutralise(v) for v in row])
     w.writerow([])
     w.writerow(["知识点覆盖 Coverage", "学段", "学科", "年级", "已覆盖", "总数", "%"])
     for c in report["coverage"]["cells"]:
         row = ["", c["stage"], c["subject"], c["grade"], c["covered"], c["total"],
-               c["percent"]]  # fmt: skip
+               figures.percent_text(c["percent"])]  # fmt: skip
         w.writerow([neutralise(v) for v in row])
     w.writerow([])
     w.writerow(["缺口清单 Gaps", "编码", "知识点", "路径", "学段", "学科", "年级"])
@@ -164,7 +167,7 @@ def to_xlsx(report: dict) -> bytes:
         (
             "知识点覆盖 Coverage",
             f"{report['coverage']['covered']}/{report['coverage']['total']} "
-            f"({report['coverage']['percent']}%)",
+            f"({figures.percent_text(report['coverage']['percent'])})",
         ),
     ]:
         cover.append([label, neutralise(value)])
@@ -175,10 +178,11 @@ def to_xlsx(report: dict) -> bytes:
     header(ws, QUOTA_HEADER + MONTHS)
     for r in rules:
         ws.append([neutralise(r["label"]), r["target"], r["count"],
-                   r["percent"] / 100, round(r["expected"]), _status(r),
+                   r["percent"], r["expected_whole"], _status(r),
                    *r["monthly"]])  # fmt: skip
         row = ws.max_row
-        ws.cell(row=row, column=4).number_format = "0.0%"
+        # The page's number (12.5), shown as a percentage: 12.5%.
+        ws.cell(row=row, column=4).number_format = PERCENT_FORMAT
         ws.cell(row=row, column=6).font = green if r["on_track"] else red
     if rules:
         ws.conditional_formatting.add(
@@ -187,7 +191,7 @@ def to_xlsx(report: dict) -> bytes:
                 start_type="num",
                 start_value=0,
                 end_type="num",
-                end_value=1,
+                end_value=100,
                 color="5B9BD5",
             ),
         )
@@ -198,8 +202,8 @@ def to_xlsx(report: dict) -> bytes:
     for c in report["coverage"]["cells"]:
         cs.append([neutralise(c["stage"]), neutralise(c["subject"]),
                    neutralise(c["grade"]), c["covered"], c["total"],
-                   c["percent"] / 100])  # fmt: skip
-        cs.cell(row=cs.max_row, column=6).number_format = "0.0%"
+                   figures.percent(c["percent"])])  # fmt: skip
+        cs.cell(row=cs.max_row, column=6).number_format = PERCENT_FORMAT
     widths(cs, [10, 14, 12, 10, 10, 10])
 
     gs = wb.create_sheet("缺口清单")
