@@ -30,6 +30,7 @@ from .lifecycle_rules import (
     ALREADY_IN_REVIEW,
     NO_WORKFLOW,
     TransitionRefused,
+    has_video_guard,
     require,
     video_ready,
 )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import District, Grade, Stage, Subject
 
+from . import figures
 from .coverage import coverage
 from .services import SHANGHAI, dashboard_counts, get_counter
 
@@ -32,7 +33,7 @@ def coverage_as_dict(cov, blank=None) -> dict:
     return {
         "covered": cov.covered,
         "total": cov.total,
-        "percent": round(cov.percent, 1),
+        "percent": figures.percent(cov.percent),
         "cells": [
             {
                 "stage": stages[c.stage_id].name,
@@ -40,7 +41,7 @@ def coverage_as_dict(cov, blank=None) -> dict:
                 "grade": grades[c.grade_id].name if c.grade_id else blank,
                 "covered": c.covered,
                 "total": c.total,
-                "percent": round(c.percent, 1),
+                "percent": figures.percent(c.percent),
             }
             for c in sorted(
                 cov.cells,
@@ -99,6 +100,8 @@ def months() -> list[str]:
 
 def texts(items) -> list[str]:
     return [str(item) for item in items]
+# A number of percent (12.5) displayed with its sign, as on the page.
+PERCENT_FORMAT = '0.0"%"'
 
 
 def _status(rule) -> str:
@@ -112,14 +115,14 @@ def to_csv(report: dict) -> bytes:
     w.writerow([_("Generated"), report["generated_at"]])
     w.writerow(texts(QUOTA_HEADER) + months())
     for r in report["rules"]:
-        row = [r["label"], r["target"], r["count"], r["percent"], r["expected"],
-               _status(r), *r["monthly"]]  # fmt: skip
+        row = [r["label"], r["target"], r["count"], figures.percent_text(r["percent"]),
+               r["expected_whole"], _status(r), *r["monthly"]]  # fmt: skip
         w.writerow([neutralise(v) for v in row])
     w.writerow([])
     w.writerow(texts([_("Knowledge point coverage"), *COVERAGE_HEADER, "%"]))
     for c in report["coverage"]["cells"]:
         row = ["", c["stage"], c["subject"], c["grade"], c["covered"], c["total"],
-               c["percent"]]  # fmt: skip
+               figures.percent_text(c["percent"])]  # fmt: skip
         w.writerow([neutralise(v) for v in row])
     w.writerow([])
     w.writerow(texts([_("Gaps"), *GAPS_HEADER]))
@@ -179,7 +182,7 @@ def to_xlsx(report: dict) -> bytes:
         (
             _("Knowledge point coverage"),
             f"{report['coverage']['covered']}/{report['coverage']['total']} "
-            f"({report['coverage']['percent']}%)",
+            f"({figures.percent_text(report['coverage']['percent'])})",
         ),
     ]:
         cover.append([str(label), neutralise(value)])
@@ -190,10 +193,11 @@ def to_xlsx(report: dict) -> bytes:
     header(ws, texts(QUOTA_HEADER) + months())
     for r in rules:
         ws.append([neutralise(r["label"]), r["target"], r["count"],
-                   r["percent"] / 100, round(r["expected"]), _status(r),
+                   r["percent"], r["expected_whole"], _status(r),
                    *r["monthly"]])  # fmt: skip
         row = ws.max_row
-        ws.cell(row=row, column=4).number_format = "0.0%"
+        # The page's number (12.5), shown as a percentage: 12.5%.
+        ws.cell(row=row, column=4).number_format = PERCENT_FORMAT
         ws.cell(row=row, column=6).font = green if r["on_track"] else red
     if rules:
         ws.conditional_formatting.add(
@@ -202,7 +206,7 @@ def to_xlsx(report: dict) -> bytes:
                 start_type="num",
                 start_value=0,
                 end_type="num",
-                end_value=1,
+                end_value=100,
                 color="5B9BD5",
             ),
         )
@@ -213,8 +217,8 @@ def to_xlsx(report: dict) -> bytes:
     for c in report["coverage"]["cells"]:
         cs.append([neutralise(c["stage"]), neutralise(c["subject"]),
                    neutralise(c["grade"]), c["covered"], c["total"],
-                   c["percent"] / 100])  # fmt: skip
-        cs.cell(row=cs.max_row, column=6).number_format = "0.0%"
+                   figures.percent(c["percent"])])  # fmt: skip
+        cs.cell(row=cs.max_row, column=6).number_format = PERCENT_FORMAT
     widths(cs, [10, 14, 12, 10, 10, 10])
 
     gs = wb.create_sheet(str(_("Gaps")))

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CatalogEntryPage, District, LessonPage, School
 
+from . import figures
 from .cube import (  # noqa: F401 (names the views and the engine share)
     PICK,
     PUB,
@@ -205,6 +206,14 @@ class RuleResult:
         return self.count >= self.expected
 
     @property
+    def percent_shown(self) -> float:
+        return figures.percent(self.percent)
+
+    @property
+    def expected_shown(self) -> int:
+        return figures.whole(self.expected)
+
+    @property
     def cumulative(self) -> list[int]:
         total, out = 0, []
         for n in self.monthly:
@@ -219,8 +228,9 @@ class RuleResult:
             "year": self.spec.year,
             "target": self.spec.target,
             "count": self.count,
-            "percent": round(self.percent, 1),
+            "percent": self.percent_shown,
             "expected": round(self.expected, 1),
+            "expected_whole": self.expected_shown,
             "on_track": self.on_track,
             "quality_only": self.spec.quality_only,
             "district_id": self.spec.district_id,
