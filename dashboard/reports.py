@@ -100,6 +100,8 @@ def months() -> list[str]:
 
 def texts(items) -> list[str]:
     return [str(item) for item in items]
+
+
 # A number of percent (12.5) displayed with its sign, as on the page.
 PERCENT_FORMAT = '0.0"%"'
 

@@ -1,7 +1,9 @@
 """The Celery application that runs django-tasks tasks on remote workers.
 
 Start a worker with:  celery -A media_pipeline.celery_app worker -l info
-(WEIKE_BROKER_URL must point at the Redis broker, e.g. redis://host:6379/0).
+(WEIKE_BROKER_URL must point at the Redis broker, e.g. redis://host:6379/0),
+and ONE scheduler per site:  celery -A media_pipeline.celery_app beat
+(deploy/systemd/), which queues settings.PERIODIC_TASKS for the workers.
 """
 
 import os
@@ -37,6 +39,29 @@ app.conf.update(
     },
     task_ignore_result=True,
 )
+
+
+def beat_schedule(periodic_tasks: dict) -> dict:
+    """Celery beat entries for settings.PERIODIC_TASKS (interval 0 = off).
+
+    Each entry sends the same message as task.enqueue() does, so a worker
+    runs scheduled jobs exactly like queued ones. A run that comes due while
+    the scheduler was down is not made up: every job catches up in one run.
+    """
+    return {
+        name: {
+            "task": "weike.run_django_task",
+            "schedule": float(seconds),
+            "args": (path, [], {}),
+            # Never let runs pile up behind a stopped worker pool.
+            "options": {"queue": "weike", "expires": float(seconds)},
+        }
+        for name, (path, seconds) in periodic_tasks.items()
+        if seconds > 0
+    }
+
+
+app.conf.beat_schedule = beat_schedule(settings.PERIODIC_TASKS)
 
 
 @app.task(name="weike.run_django_task")

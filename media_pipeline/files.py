@@ -12,6 +12,7 @@ and then runs as a task, so a request never waits on S3.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -22,6 +23,8 @@ from django_tasks import task
 
 from . import storage
 from .models import Video, VideoCaption, VideoRendition, VideoStatus
+
+logger = logging.getLogger(__name__)
 
 # The folders the pipeline writes to. Wagtail's images and documents share the
 # storage and have rows of their own; reconcile_storage checks those too.
@@ -193,3 +196,15 @@ def _age_seconds(name: str, now) -> float:
         return 0
     modified = storage.with_retries(default_storage.get_modified_time, name)
     return (now - modified).total_seconds()
+
+
+def reconcile_orphans(min_age_seconds: float, delete: bool) -> dict[str, int]:
+    """The scheduled storage reconcile: find (and with `delete` remove) stored
+    files no row claims, older than `min_age_seconds`."""
+    prefixes = (*PIPELINE_PREFIXES, *WAGTAIL_PREFIXES)
+    found = find_orphans(prefixes, min_age_seconds)
+    names = [name for names in found.values() for name in names]
+    deleted = storage.delete_many(names) if delete else 0
+    if names:
+        logger.warning("storage: %d orphaned files, %d deleted", len(names), deleted)
+    return {"orphans": len(names), "deleted": deleted}

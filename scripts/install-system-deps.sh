@@ -2,7 +2,7 @@
 # Installs the Debian packages Weike needs, only when one is missing, so a
 # second run costs nothing. Runs as root (CI and the dev machines are root).
 set -euo pipefail
-packages=(ffmpeg gettext redis-server postgresql chromium fonts-wqy-microhei espeak-ng default-jre-headless nodejs npm)
+packages=(ffmpeg gettext redis-server postgresql nginx chromium fonts-wqy-microhei espeak-ng default-jre-headless nodejs npm)
 if [ "${1:-}" = "--runtime" ]; then
   # nodejs/npm build the site's front end (scripts/build-frontend.sh);
   # fonts-wqy-microhei and espeak-ng draw and narrate the demo's clips.

@@ -7,6 +7,7 @@ pytest_plugins = [
     "tests.fixtures_alliance",
     "tests.fixtures_dashboard",
     "tests.fixtures_site",
+    "tests.fixtures_prod",
 ]
 
 

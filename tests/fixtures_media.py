@@ -55,7 +55,8 @@ def stop(proc: subprocess.Popen) -> None:
 def wait_or_fail(port: int, proc: subprocess.Popen, what: str) -> None:
     """Wait for a service started here; stop it and fail the test if it is not up."""
     try:
-        wait_for_port(port, proc)
+        # Generous: five test runs share two cores on the CI machine.
+        wait_for_port(port, proc, timeout=90)
     except RuntimeError as exc:
         stop(proc)
         pytest.fail(f"{what} did not start: {exc}")

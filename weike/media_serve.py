@@ -15,6 +15,11 @@ the resolved name:
 Only files whose extension is in `media_pipeline.media_types` are served, with
 that type, `nosniff` and a sandboxing CSP, so an uploaded HTML or SVG file can
 never run as a page of this site.
+
+Behind nginx (WEIKE_MEDIA_ACCEL_PREFIX set, deploy/nginx/weike.conf.in) the
+decision stays here and only the sending moves: the answer is an empty
+response with `X-Accel-Redirect: <prefix><resolved name>`, and nginx serves
+the file from its `internal` location (ranges, sendfile) with the same headers.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponseNotModified
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.urls import re_path
 from django.utils.http import http_date
 from django.views.static import was_modified_since
@@ -135,10 +141,20 @@ def _secure(response, media: MediaFile):
     return response
 
 
+def _accel_redirect(media: MediaFile, prefix: str) -> HttpResponse:
+    """Hand the sending to nginx: only the resolved name goes in the header,
+    percent-encoded (nginx decodes it once), never the text of the URL."""
+    response = HttpResponse(content_type=media.content_type)
+    response["X-Accel-Redirect"] = prefix + quote(media.relative, safe="/")
+    return _secure(response, media)
+
+
 def protected_media(request, path):
     media = resolve_media_path(path)
     if media is None or not _may_view(request.user, media):
         raise Http404
+    if prefix := settings.MEDIA_ACCEL_REDIRECT_PREFIX:
+        return _accel_redirect(media, prefix)
     stat = media.absolute.stat()
     if not was_modified_since(
         request.META.get("HTTP_IF_MODIFIED_SINCE"), stat.st_mtime

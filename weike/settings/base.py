@@ -390,3 +390,28 @@ WEIKE_OAI_TOKEN_SECONDS = env_int("WEIKE_OAI_TOKEN_SECONDS", 24 * 3600)
 # Encode the lowest rung in a first pass of its own and publish it at once, so a
 # lesson plays before its whole ladder is done (costs one more decode).
 MEDIA_FIRST_PLAYABLE_PASS = env_bool("WEIKE_VIDEO_FIRST_PLAYABLE_PASS", True)
+
+# --- Production deployment (deploy/; docs/deploy.md) ----------------------------
+# nginx's internal location for local media after Django's access check
+# (X-Accel-Redirect); "" = Django sends the file itself (make run).
+MEDIA_ACCEL_REDIRECT_PREFIX = env_str("WEIKE_MEDIA_ACCEL_PREFIX", "")
+# Periodic jobs, without cron: Celery beat (weike-scheduler) with a broker,
+# `manage.py run_scheduler` beside db_worker otherwise (make run). name →
+# (django-tasks task, seconds between runs); WEIKE_SCHEDULE_<NAME>_SECONDS
+# changes an interval, 0 turns the job off.
+PERIODIC_TASKS = {
+    name: (path, env_int(f"WEIKE_SCHEDULE_{name.upper()}_SECONDS", seconds))
+    for name, path, seconds in (
+        ("flush_view_counts", "portal.tasks.flush_view_counts_task", 300),
+        ("cleanup_uploads", "ingest.tasks.cleanup_uploads_task", 3600),
+        ("reconcile_search_index", "search.tasks.reconcile_search_index_task", 3600),
+        ("reconcile_storage", "media_pipeline.tasks.reconcile_storage_task", 86400),
+    )
+}
+# The scheduled storage reconcile deletes stored files no row claims once they
+# are this old (the command's --min-age); 0 only lists them in the log.
+STORAGE_ORPHAN_MIN_AGE_SECONDS = env_int("WEIKE_STORAGE_ORPHAN_MIN_AGE", 86400)
+# A resumable upload is written by one request at a time, on any web host: it
+# holds a lease in the database, renewed while bytes arrive; a request gone
+# silent this long (a host that died) loses it to the client's next PATCH.
+UPLOAD_LEASE_SECONDS = env_int("WEIKE_UPLOAD_LEASE_SECONDS", 60)
