@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('media_pipeline', '0005_reason_choices'),
+        ('media_pipeline', '0006_video_captions'),
     ]
 
     operations = [
