@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -19,9 +20,7 @@ HEAD = (
 )
 
 
-def lom(
-    title, stage, subject, point, ctype="微课", location="https://prov.example/v/1.mp4"
-):
+def lom(title, stage, subject, point, ctype="微课", location="{HOST}/v/1.mp4"):
     return (
         '<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general><title>'
         f'<string language="zh">{title}</string></title></general>'
@@ -53,7 +52,7 @@ PAGE1 = (
     + "<ListRecords>"
     + record("oai:prov:1", lom("勾股定理", "czjd", "shuxue", "P-01"))
     + record("oai:prov:2", lom("未知知识点", "junior", "maths", "NOPE"))
-    + '<resumptionToken completeListSize="4" cursor="0">p2</resumptionToken>'
+    + '<resumptionToken completeListSize="5" cursor="0">p2</resumptionToken>'
     + "</ListRecords></OAI-PMH>"
 )
 PAGE2 = (
@@ -64,7 +63,17 @@ PAGE2 = (
         lom("本地链接", "junior", "maths", "P-01", "课件", "file:///etc/passwd"),
     )
     + record("oai:prov:4", "", deleted=True)
-    + '<resumptionToken completeListSize="4" cursor="2"></resumptionToken>'
+    + record(
+        "oai:prov:5",
+        lom(
+            "别处",
+            "junior",
+            "maths",
+            "P-01",
+            location="https://elsewhere.example/x.mp4",
+        ),
+    )
+    + '<resumptionToken completeListSize="5" cursor="2"></resumptionToken>'
     + "</ListRecords></OAI-PMH>"
 )
 NOTHING = (
@@ -74,11 +83,14 @@ NOTHING = (
 
 
 @pytest.fixture
-def static_oai():
+def static_oai(media_clips):
     queries = []
+    clip = media_clips("tiny").read_bytes()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
+            if self.path.startswith("/v/1.mp4"):
+                return self._send(clip, "video/mp4")
             query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
             queries.append(query)
             if "from" in query:
@@ -87,9 +99,12 @@ def static_oai():
                 body = PAGE2
             else:
                 body = PAGE1
-            data = body.encode()
+            host = f"http://127.0.0.1:{self.server.server_port}"
+            self._send(body.replace("{HOST}", host).encode(), "text/xml")
+
+        def _send(self, data, kind):
             self.send_response(200)
-            self.send_header("Content-Type", "text/xml; charset=utf-8")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
@@ -116,7 +131,7 @@ def test_incremental_harvest_maps_and_queues(db, static_oai):
 
     call_command("harvest_oai", "province")
     records = {r.identifier: r for r in HarvestedRecord.objects.all()}
-    assert set(records) == {"oai:prov:1", "oai:prov:2", "oai:prov:3", "oai:prov:4"}
+    assert set(records) == {f"oai:prov:{n}" for n in range(1, 6)}
     first = records["oai:prov:1"]
     assert first.status == "queued"
     assert first.metadata == {
@@ -125,7 +140,7 @@ def test_incremental_harvest_maps_and_queues(db, static_oai):
         "knowledge_points": ["P-01"],
         "resource_type": "micro_lesson",
     }
-    assert first.media_url == "https://prov.example/v/1.mp4"
+    assert first.media_url == url.replace("/oai", "/v/1.mp4")
     assert records["oai:prov:2"].status == "unmapped"
     assert records["oai:prov:2"].problems == ["knowledge_point: NOPE"]
     local_link = records["oai:prov:3"]
@@ -138,4 +153,30 @@ def test_incremental_harvest_maps_and_queues(db, static_oai):
     # The next harvest asks only for what changed since, and creates nothing.
     call_command("harvest_oai", "province")
     assert queries[-1]["from"] == "2026-12-01T08:00:00Z"
-    assert HarvestedRecord.objects.count() == 4
+    assert HarvestedRecord.objects.count() == 5
+
+
+def test_queued_media_becomes_a_draft_through_the_import_path(db, static_oai, settings):
+    from catalog.models import LessonPage
+    from tests.factories import UserFactory
+
+    settings.MEDIA_VALIDATION = {"MIN_DURATION": 1.0, "MIN_LINES": 240}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    url, _queries = static_oai
+    KnowledgePointFactory(code="P-01", name="勾股定理")
+    UserFactory(username="importer")
+    HarvestSource.objects.create(name="province", base_url=url)
+    TaxonomyMapping.objects.create(kind="stage", remote="czjd", local="junior")
+    TaxonomyMapping.objects.create(kind="subject", remote="shuxue", local="maths")
+    out = StringIO()
+    call_command("harvest_oai", "province", "--fetch-as", "importer", stdout=out)
+    lesson = LessonPage.objects.get()
+    assert lesson.title == "勾股定理" and not lesson.live
+    assert [kp.code for kp in lesson.knowledge_points.all()] == ["P-01"]
+    assert lesson.owner.username == "importer"
+    assert "oai:prov:5: media not on the source's host" in out.getvalue()
+    # Fetching again creates nothing (the import manifest).
+    call_command("harvest_oai", "province", "--fetch-as", "importer", stdout=StringIO())
+    assert LessonPage.objects.count() == 1
