@@ -94,11 +94,12 @@ def storyboard_grid(video) -> tuple[int, int]:
 def is_playable(video) -> bool:
     """Ready, or still transcoding with its first rung published (the lowest
     rung is stored and named by the master playlist before the others)."""
-    if video is None or not video.hls_master:
+    if video is None:
         return False
     if video.status == VideoStatus.READY:
         return True
     return (
         video.status == VideoStatus.TRANSCODING
+        and bool(video.hls_master)
         and video.renditions.filter(status=RenditionStatus.READY).exists()
     )
