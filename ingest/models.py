@@ -53,6 +53,10 @@ class Upload(models.Model):
         blank=True,
         related_name="+",
     )
+    # Who is writing this upload now (any web host may): a lease in the
+    # database, taken and renewed by the request that holds it (uploads.py).
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

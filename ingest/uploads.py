@@ -1,9 +1,9 @@
-"""Receiving resumable uploads with flat memory.
+"""Receiving resumable uploads with flat memory, on any web host.
 
-Bytes are read from the request in 1 MB chunks and appended to a spool file on
-local disk. The first HEAD_BYTES are also kept aside and probed as soon as they
-have arrived (inside the read loop), so a bad file is refused before the rest
-is read and before any byte of it reaches storage.
+Bytes are read from the request in 1 MB chunks and appended to a spool file.
+The first HEAD_BYTES are also kept aside and probed as soon as they have
+arrived (inside the read loop), so a bad file is refused before the rest is
+read and before any byte of it reaches storage.
 
 Only then is the storage key chosen: originals/YYYY/MM/<upload uuid hex>.<ext>,
 the extension from the probed container (ingest.naming), never from the
@@ -11,8 +11,20 @@ client's file name. With the local storage the spool file *is* the upload and
 is handed to storage.save() at the end; with S3 the multipart upload is created
 after the head check (so it gets the final key), the bytes spooled until then
 are sent as parts, and from then on the spool file is the current part, sent
-(UploadPart) whenever it reaches UPLOAD_PART_SIZE: the disk holds at most
-HEAD_BYTES plus one part.
+(UploadPart) whenever it reaches UPLOAD_PART_SIZE.
+
+Several web hosts (docs/deploy.md): any host may continue any upload.
+* One writer at a time: a lease on the upload's row (lease_token/lease_until),
+  taken with one conditional UPDATE, renewed while bytes arrive and checked
+  before every write, so a request that lost it (silent past
+  UPLOAD_LEASE_SECONDS, its host gone) never writes again. No local lock file.
+* The state lives in the database (offset, S3 parts) and, with S3, the bytes
+  not yet sent as a part (less than one part) are staged in the bucket
+  between PATCHes (uploads/<id>/tail-<part offset>-<offset>): the request
+  that continues fetches them, on whatever host. The spool is then a private
+  folder of that request. With local storage the spool folder must be shared
+  by the web hosts (WEIKE_UPLOAD_SPOOL_DIR beside a shared media folder), and
+  is cut back to the offset the database records.
 
 The SHA-256 is computed incrementally in the process that receives the bytes;
 if a later PATCH lands in another process the hash is left empty and the
@@ -22,13 +34,14 @@ worker computes it when it downloads the original.
 from __future__ import annotations
 
 import datetime
-import fcntl
 import hashlib
 import logging
 import mimetypes
 import os
 import shutil
 import threading
+import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,6 +50,7 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from media_pipeline import services as media_services
@@ -59,6 +73,16 @@ _hashers_lock = threading.Lock()
 
 class UploadConflict(Exception):
     """Wrong Upload-Offset, or another request is writing this upload."""
+
+
+class SpoolLost(Exception):
+    """The spool has fewer bytes than recorded (local storage on a web host
+    without the shared spool folder; a staged object gone): the upload goes
+    back to what is there, and the client resumes from that offset."""
+
+    def __init__(self, size: int):
+        super().__init__(f"only {size} bytes of the spool are left")
+        self.size = size
 
 
 def spool_dir(upload: Upload) -> Path:
@@ -127,36 +151,129 @@ def create_upload(*, owner, length: int, metadata: dict) -> Upload:
     return upload
 
 
+class _Lease:
+    """The right to write one upload, held in its database row."""
+
+    def __init__(self, upload: Upload):
+        self.pk = upload.pk
+        self.token = uuid.uuid4().hex
+        self.seconds = settings.UPLOAD_LEASE_SECONDS
+        self.renewed = 0.0
+
+    def _until(self):
+        return timezone.now() + datetime.timedelta(seconds=self.seconds)
+
+    def acquire(self) -> None:
+        free = Q(lease_token="") | Q(lease_until__lt=timezone.now())
+        taken = (
+            Upload.objects.filter(pk=self.pk)
+            .filter(free)
+            .update(lease_token=self.token, lease_until=self._until())
+        )
+        if not taken:
+            raise UploadConflict("upload busy")
+        self.renewed = time.monotonic()
+
+    def check(self) -> None:
+        """Before writing: still ours? Renewed once a quarter of it has passed
+        (until then it cannot have run out, so no query is needed)."""
+        if time.monotonic() - self.renewed < self.seconds / 4:
+            return
+        mine = Upload.objects.filter(pk=self.pk, lease_token=self.token)
+        if not mine.update(lease_until=self._until()):
+            raise UploadConflict("lease lost to another request")
+        self.renewed = time.monotonic()
+
+    def release(self) -> None:
+        Upload.objects.filter(pk=self.pk, lease_token=self.token).update(
+            lease_token="", lease_until=None
+        )
+
+
 @contextmanager
 def _locked(upload: Upload):
-    path = spool_dir(upload)
-    path.mkdir(parents=True, exist_ok=True)
-    with open(path / ".lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise UploadConflict("upload busy") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    lease = _Lease(upload)
+    lease.acquire()
+    try:
+        yield lease
+    finally:
+        lease.release()
+
+
+def staged_prefix(upload: Upload) -> str:
+    return f"uploads/{upload.id}/"
+
+
+def _staged_key(upload: Upload) -> str:
+    return f"{staged_prefix(upload)}tail-{upload.part_offset}-{upload.offset}"
 
 
 class _Spool:
     """The spool files of one upload while a PATCH is read: `data` (local: the
     whole file; S3: the bytes not sent as parts yet) and `head`."""
 
-    def __init__(self, upload: Upload):
+    def __init__(self, upload: Upload, lease: _Lease):
         self.upload = upload
-        self.dir = spool_dir(upload)
         self.s3 = is_s3()
         self.part_size = settings.UPLOAD_PART_SIZE
+        # S3: a folder of this request only, filled from the staged bytes.
+        self.dir = spool_dir(upload) / lease.token if self.s3 else spool_dir(upload)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.staged_key = _staged_key(upload)
+        pending = upload.offset - upload.part_offset
+        if self.s3:
+            self._fetch_staged(pending)
+        self._cut(pending)
         self.data = open(self.dir / "data", "ab")  # noqa: SIM115 - closed in close()
         self.head = open(self.dir / "head", "ab")  # noqa: SIM115
+
+    def _fetch_staged(self, size: int) -> None:
+        with open(self.dir / "data", "wb") as out:
+            if size:
+                client, bucket, key = _s3_client_and_key(self.staged_key)
+                try:
+                    body = client.get_object(Bucket=bucket, Key=key)["Body"]
+                except client.exceptions.NoSuchKey as exc:
+                    raise SpoolLost(0) from exc
+                shutil.copyfileobj(body, out, READ_CHUNK)
+
+    def _cut(self, size: int) -> None:
+        """Make the spool hold exactly the bytes the database counts: a
+        request cut off after writing but before recording them (a host
+        that died) leaves more; fewer means the spool is gone."""
+        data = self.dir / "data"
+        if not data.exists():
+            data.touch()
+        if data.stat().st_size < size:
+            raise SpoolLost(data.stat().st_size)
+        os.truncate(data, size)
+        if not self.upload.head_checked:
+            with open(data, "rb") as src, open(self.dir / "head", "wb") as head:
+                head.write(src.read(HEAD_BYTES))
 
     def close(self) -> None:
         self.data.close()
         self.head.close()
+
+    def stage(self) -> None:
+        """S3: keep the bytes not sent as a part in the bucket for the next
+        PATCH (any host), and drop this request's folder."""
+        if not self.s3:
+            return
+        new_key = _staged_key(self.upload)
+        size = (self.dir / "data").stat().st_size
+        if new_key != self.staged_key and size:
+            client, bucket, key = _s3_client_and_key(new_key)
+            with open(self.dir / "data", "rb") as body:
+                client.put_object(Bucket=bucket, Key=key, Body=body, ContentLength=size)
+
+    def drop_old_stage(self) -> None:
+        if self.s3 and _staged_key(self.upload) != self.staged_key:
+            default_storage.delete(self.staged_key)
+
+    def remove(self) -> None:
+        if self.s3:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def room(self) -> int:
         """How much may be read now: S3 parts have exact sizes once sending."""
@@ -213,7 +330,7 @@ def _copy(src, dst, size: int) -> None:
 
 def append(upload: Upload, offset: int, stream, content_length: int | None) -> Upload:
     """Append one PATCH body. Returns the upload (maybe completed/rejected)."""
-    with _locked(upload):
+    with _locked(upload) as lease:
         upload.refresh_from_db()
         if upload.status != UploadStatus.RECEIVING:
             raise UploadConflict(f"upload is {upload.status}")
@@ -228,42 +345,67 @@ def append(upload: Upload, offset: int, stream, content_length: int | None) -> U
         with _hashers_lock:
             state = _hashers.get(key)
         hasher = state[1] if state and state[0] == upload.offset else None
-        spool = _Spool(upload)
         try:
-            while to_read > 0:
-                chunk = stream.read(min(READ_CHUNK, to_read, spool.room()))
-                if not chunk:
-                    break  # client went away: keep what arrived (resumable)
-                spool.write(chunk)
-                if hasher is not None:
-                    hasher.update(chunk)
-                to_read -= len(chunk)
-                if not upload.head_checked and (
-                    upload.offset >= HEAD_BYTES or upload.offset == upload.length
-                ):
-                    _accept_head(upload, spool)  # raises Rejected: stop reading
-                spool.send_full_parts()
+            spool = _Spool(upload, lease)
+        except SpoolLost as lost:
+            _rewind(upload, lease, upload.part_offset + lost.size)
+            raise UploadConflict(str(lost)) from lost
+        try:
+            _receive(upload, spool, lease, stream, to_read, hasher)
         finally:
             spool.close()
-            _save_progress(upload, hasher)
-        if upload.offset == upload.length:
-            _complete(upload, hasher)
+            _save_progress(upload, spool, lease, hasher)
+        try:
+            if upload.offset == upload.length:
+                _complete(upload, spool.dir, hasher)
+        finally:
+            spool.remove()
     return upload
 
 
-def _save_progress(upload: Upload, hasher) -> None:
+def _rewind(upload: Upload, lease: _Lease, offset: int) -> None:
+    logger.warning("upload %s: spool lost, back to offset %d", upload.pk, offset)
+    Upload.objects.filter(pk=upload.pk, lease_token=lease.token).update(
+        offset=offset, updated_at=timezone.now()
+    )
+
+
+def _receive(upload, spool, lease, stream, to_read: int, hasher) -> None:
+    while to_read > 0:
+        chunk = stream.read(min(READ_CHUNK, to_read, spool.room()))
+        if not chunk:
+            break  # client went away: keep what arrived (resumable)
+        lease.check()  # never write once another request took over
+        spool.write(chunk)
+        if hasher is not None:
+            hasher.update(chunk)
+        to_read -= len(chunk)
+        if not upload.head_checked and (
+            upload.offset >= HEAD_BYTES or upload.offset == upload.length
+        ):
+            _accept_head(upload, spool)  # raises Rejected: stop reading
+        spool.send_full_parts()
+
+
+def _save_progress(upload: Upload, spool: _Spool, lease: _Lease, hasher) -> None:
     key = str(upload.id)
     with _hashers_lock:
         if hasher is not None and upload.status == UploadStatus.RECEIVING:
             _hashers[key] = (upload.offset, hasher)
         else:
             _hashers.pop(key, None)
-    Upload.objects.filter(pk=upload.pk).update(
+    if upload.status != UploadStatus.RECEIVING:
+        return
+    if upload.offset < upload.length:
+        spool.stage()  # before the row says so: never a count without bytes
+    saved = Upload.objects.filter(pk=upload.pk, lease_token=lease.token).update(
         offset=upload.offset,
         parts=upload.parts,
         part_offset=upload.part_offset,
         updated_at=timezone.now(),
     )
+    if saved:
+        spool.drop_old_stage()
 
 
 def _accept_head(upload: Upload, spool: _Spool) -> None:
@@ -319,8 +461,7 @@ def _send_part(upload: Upload, path: Path) -> None:
     upload.part_offset += size
 
 
-def _complete(upload: Upload, hasher) -> None:
-    directory = spool_dir(upload)
+def _complete(upload: Upload, directory: Path, hasher) -> None:
     if is_s3():
         if (directory / "data").stat().st_size or not upload.parts:
             _send_part(upload, directory / "data")
@@ -352,9 +493,18 @@ def _complete(upload: Upload, hasher) -> None:
         default_storage.delete(name)
         upload.status = UploadStatus.DUPLICATE
     upload.save()
-    shutil.rmtree(directory, ignore_errors=True)
+    _drop_spool(upload)
     with _hashers_lock:
         _hashers.pop(str(upload.id), None)
+
+
+def _drop_spool(upload: Upload) -> None:
+    """The spool folder and, with S3, the bytes staged between PATCHes."""
+    shutil.rmtree(spool_dir(upload), ignore_errors=True)
+    if is_s3():
+        from media_pipeline import storage as media_storage
+
+        media_storage.delete_many(media_storage.walk(staged_prefix(upload)))
 
 
 def abort(upload: Upload, status: str) -> None:
@@ -367,7 +517,7 @@ def abort(upload: Upload, status: str) -> None:
             )
         except Exception as exc:  # noqa: BLE001 - already gone is fine
             logger.warning("abort multipart %s: %s", upload.multipart_id, exc)
-    shutil.rmtree(spool_dir(upload), ignore_errors=True)
+    _drop_spool(upload)
     upload.status = status
     upload.save(update_fields=["status", "reason", "updated_at"])
     with _hashers_lock:
