@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from catalog.models import (
@@ -22,6 +23,7 @@ from text_analysis.chinese import ParsedQuery, highlight
 
 from .params import FACETS
 
+QUALITY, NOT_QUALITY = _("Quality pick"), _("Not a quality pick")
 LABEL_MODELS = {
     "stage": Stage,
     "subject": Subject,
@@ -69,7 +71,7 @@ def label_facets(facets: dict[str, dict]) -> dict[str, list[dict]]:
                 rows.append(
                     {
                         "value": "1" if key else "0",
-                        "label": "精品" if key else "非精品",
+                        "label": str(QUALITY if key else NOT_QUALITY),
                         "count": count,
                     }
                 )

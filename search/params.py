@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import Field
 
@@ -48,12 +49,31 @@ FACET_FIELDS = {
 
 
 class SearchParamError(ValueError):
-    """A bad query parameter; `reason` is bilingual (zh / en)."""
+    """A bad query parameter; `reason` is one sentence in the active language."""
 
-    def __init__(self, param: str, zh: str, en: str):
+    def __init__(self, param: str, reason: str):
         self.param = param
-        self.reason = f"{zh} / {en}"
+        self.reason = str(reason)
         super().__init__(self.reason)
+
+
+# What each parameter is called in a sentence.
+LABELS = {
+    "stage": _("stage"),
+    "subject": _("subject"),
+    "grade": _("grade"),
+    "district": _("district"),
+    "knowledge_point": _("knowledge point"),
+    "year": _("school year"),
+    "page": _("page number"),
+}
+INVALID_CODE = _("Invalid %(what)s code.")
+UNKNOWN_CODE = _("Unknown %(what)s: %(value)s.")
+NOT_INTEGER = _("The %(what)s must be a whole number.")
+OUT_OF_RANGE = _("The %(what)s must be between %(lo)s and %(hi)s.")
+UNKNOWN_TYPE = _("Unknown resource type: %(value)s (one of %(choices)s).")
+BAD_QUALITY = _("quality must be 1 or 0.")
+UNKNOWN_SORT = _("Unknown sort: %(value)s (one of %(choices)s).")
 
 
 @dataclass
@@ -77,7 +97,7 @@ class LessonQuery:
 UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ufffd]")
 
 
-def _by_code(model, name_zh, name_en, param, value):
+def _by_code(model, param, value):
     if value in (None, ""):
         return None
     value = str(value)
@@ -85,29 +105,25 @@ def _by_code(model, name_zh, name_en, param, value):
         value
     ):
         # Not a code at all: refused without a query, and not echoed back.
-        raise SearchParamError(param, f"无效的{name_zh}代码", f"invalid {name_en} code")
+        raise SearchParamError(param, INVALID_CODE % {"what": LABELS[param]})
     obj = model.objects.filter(code=value).first()
     if obj is None:
         raise SearchParamError(
-            param, f"未知的{name_zh}：{value}", f"unknown {name_en}: {value}"
+            param, UNKNOWN_CODE % {"what": LABELS[param], "value": value}
         )
     return obj
 
 
-def _int(param, value, lo, hi, zh, en):
+def _int(param, value, lo, hi):
     if value in (None, ""):
         return None
     try:
         number = int(str(value))
     except ValueError:
-        raise SearchParamError(
-            param, f"{zh}必须是整数", f"{en} must be an integer"
-        ) from None
+        raise SearchParamError(param, NOT_INTEGER % {"what": LABELS[param]}) from None
     if not lo <= number <= hi:
         raise SearchParamError(
-            param,
-            f"{zh}必须在 {lo} 到 {hi} 之间",
-            f"{en} must be between {lo} and {hi}",
+            param, OUT_OF_RANGE % {"what": LABELS[param], "lo": lo, "hi": hi}
         )
     return number
 
@@ -116,44 +132,35 @@ def parse_params(data: Mapping) -> LessonQuery:
     """Validate raw query parameters (a QueryDict or dict of strings)."""
     get = data.get
     query = LessonQuery(q=str(get("q") or ""))
-    query.stage = _by_code(Stage, "学段", "stage", "stage", get("stage"))
-    query.subject = _by_code(Subject, "学科", "subject", "subject", get("subject"))
-    query.grade = _by_code(Grade, "年级", "grade", "grade", get("grade"))
-    query.district = _by_code(District, "区县", "district", "district", get("district"))
+    query.stage = _by_code(Stage, "stage", get("stage"))
+    query.subject = _by_code(Subject, "subject", get("subject"))
+    query.grade = _by_code(Grade, "grade", get("grade"))
+    query.district = _by_code(District, "district", get("district"))
     query.knowledge_point = _by_code(
-        KnowledgePoint,
-        "知识点",
-        "knowledge point",
-        "knowledge_point",
-        get("knowledge_point"),
+        KnowledgePoint, "knowledge_point", get("knowledge_point")
     )
     rtype = get("type")
     if rtype not in (None, ""):
         if rtype not in ResourceType.values:
             raise SearchParamError(
                 "type",
-                f"未知的资源类型：{rtype}",
-                f"unknown resource type: {rtype} "
-                f"(one of {', '.join(ResourceType.values)})",
+                UNKNOWN_TYPE
+                % {"value": rtype, "choices": ", ".join(ResourceType.values)},
             )
         query.type = rtype
     quality = get("quality")
     if quality not in (None, ""):
         if str(quality).lower() not in ("1", "0", "true", "false"):
-            raise SearchParamError(
-                "quality", "quality 只能是 1 或 0", "quality must be 1 or 0"
-            )
+            raise SearchParamError("quality", BAD_QUALITY)
         query.quality = str(quality).lower() in ("1", "true")
-    query.year = _int("year", get("year"), 2000, 2100, "学年", "year")
+    query.year = _int("year", get("year"), 2000, 2100)
     sort = get("sort") or "relevance"
     if sort not in SORTS:
         raise SearchParamError(
-            "sort",
-            f"未知的排序方式：{sort}",
-            f"unknown sort: {sort} (one of {', '.join(SORTS)})",
+            "sort", UNKNOWN_SORT % {"value": sort, "choices": ", ".join(SORTS)}
         )
     query.sort = sort
-    query.page = _int("page", get("page"), 1, MAX_PAGE, "页码", "page") or 1
+    query.page = _int("page", get("page"), 1, MAX_PAGE) or 1
     return query
 
 

@@ -135,3 +135,34 @@ def test_the_scan_finds_a_chinese_literal(tmp_path):
     module.parent.mkdir()
     module.write_text('"""说明。"""\n\nMESSAGE = "已保存 / Saved"\n# 注释\n')
     assert cjk_literals(tmp_path, apps=("app",)) == ["app/views.py:3: '已保存 / Saved'"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "lang, query, detail",
+    [
+        ("zh-hans", "knowledge_point=NOPE", "未知的知识点：NOPE。"),
+        ("en", "knowledge_point=NOPE", "Unknown knowledge point: NOPE."),
+        ("zh-hans", "stage=nope", "未知的学段：nope。"),
+        ("en", "stage=nope", "Unknown stage: nope."),
+    ],
+)
+def test_search_parameter_error_is_one_sentence(client, taxonomy, lang, query, detail):
+    response = client.get(f"/api/v1/lessons/?{query}", HTTP_ACCEPT_LANGUAGE=lang)
+    assert response.status_code == 400
+    assert response.json()["detail"] == detail
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "lang, sentence, other",
+    [
+        ("zh-hans", "未知的资源类型：nope（可选：", "Unknown resource type"),
+        ("en", "Unknown resource type: nope (one of ", "未知的资源类型"),
+    ],
+)
+def test_find_page_error_is_one_sentence(client, taxonomy, lang, sentence, other):
+    response = client.get("/find/?type=nope", HTTP_ACCEPT_LANGUAGE=lang)
+    html = response.content.decode()
+    assert sentence in html
+    assert other not in html
