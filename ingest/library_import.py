@@ -20,7 +20,6 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 
@@ -307,8 +306,8 @@ class Planner:
 
 
 def _rejection_text(exc: Rejected) -> str:
-    zh = (get_language() or "").startswith("zh")
-    return exc.rejection.message_zh if zh else exc.rejection.message_en
+    """The worker's sentence for the refusal, in the active language."""
+    return exc.rejection.message
 
 
 def _document_extensions():

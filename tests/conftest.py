@@ -54,6 +54,22 @@ def restore_seed():
     restore_alliance_roles()
     seed_taxonomy()
     seed_page_tree()
+    restore_search_synonyms()
+
+
+def restore_search_synonyms():
+    """The synonym table its data migration seeds (search 0002)."""
+    import importlib
+
+    from django.apps import apps
+
+    from search.models import SearchSynonym
+    from search.synonyms import forget
+
+    if not SearchSynonym.objects.exists():
+        migration = importlib.import_module("search.migrations.0002_search_synonyms")
+        migration.seed(apps, None)
+    forget()
 
 
 @pytest.fixture

@@ -51,8 +51,8 @@ def test_jobs_of_a_rolled_back_transaction_never_reach_the_broker(broker):
         _queue_jobs(owner)
     # The same jobs after a commit do (and modelsearch's re-index of the row).
     assert {
-        "media_pipeline.tasks.process_video_task",
-        "media_pipeline.tasks.delete_files_task",
+        "media_pipeline.services.process_video_task",
+        "media_pipeline.files.delete_files_task",
     } <= set(_queued_tasks(broker))
 
 

@@ -32,8 +32,9 @@ def search_backends(url: str, engine: str) -> dict:
 WAGTAILSEARCH_BACKENDS = search_backends(SEARCH_URL, SEARCH_ENGINE)
 
 # `from .<group> import *` in base.py takes the settings only.
-__all__ = [name for name in dir() if name.isupper()]
 
 # Seconds an engine client waits during a rebuild's bulk requests (a search
 # itself waits WEIKE_SEARCH_TIMEOUT).
 SEARCH_BULK_TIMEOUT = env_int("WEIKE_SEARCH_BULK_TIMEOUT", 120)
+
+__all__ = [name for name in dir() if name.isupper()]
