@@ -22,6 +22,19 @@ async function loadPicker() {
   filterPicker();
 }
 
+// Only the grades of the chosen subject's stage are offered; a remembered
+// default grade of another stage is cleared rather than sent and refused.
+function matchGrades() {
+  const option = form.querySelector("#u-subject").selectedOptions[0];
+  const stage = option && option.value ? option.dataset.stage : null;
+  const grade = form.querySelector("#u-grade");
+  if (!grade) return;
+  for (const g of grade.options) {
+    if (g.value) g.hidden = stage !== null && g.dataset.stage !== stage;
+  }
+  if (grade.selectedOptions[0] && grade.selectedOptions[0].hidden) grade.value = "";
+}
+
 function metadata() {
   const data = new FormData(form);
   return {
@@ -151,5 +164,7 @@ function filterPicker() {
 if (form) {
   form.querySelector("#kp-filter").addEventListener("input", filterPicker);
   form.querySelector("#u-subject").addEventListener("change", loadPicker);
+  form.querySelector("#u-subject").addEventListener("change", matchGrades);
+  matchGrades();
   form.addEventListener("submit", start);
 }
