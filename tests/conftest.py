@@ -103,3 +103,15 @@ def demo(db):
     from demo.seeding import seed_demo
 
     return seed_demo()
+
+
+@pytest.fixture(autouse=True)
+def _site_language_after_each_test():
+    """Every test starts in the site's language: a request or a test that
+    activates English must not leave it active for the next test on the
+    same worker (lazy labels are translated when read)."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
