@@ -4,9 +4,11 @@ visitor's language, the site its own search page with status 503. Rebuilds run
 with a timeout fit for bulk work and, when they fail, drop the half-built index
 and leave the old alias live."""
 
+import json
 import socket
 import threading
 import time
+import urllib.request
 
 import pytest
 from modelsearch.backends import get_search_backend
@@ -131,14 +133,40 @@ def test_rebuild_uses_the_bulk_timeout(demo, engine_backend, settings):
     assert "勾股定理的证明：赵爽弦图" in titles
 
 
-def test_failed_rebuild_drops_its_index_and_keeps_the_old_alias(demo, engine_backend):
+@pytest.fixture
+def write_blocked_rebuilds(settings, engine_backend):
+    """An index template on the real engine that blocks writes to every index
+    a rebuild creates for the lessons alias: the rebuild's index and mapping
+    are made, then its first bulk request is refused by the engine."""
     backend = get_search_backend(engine_backend)
     alias = backend.get_index_for_model(CatalogEntryPage)
+    url = settings.WAGTAILSEARCH_BACKENDS[engine_backend]["URLS"][0].rstrip("/")
+    template = f"{url}/_index_template/{alias.name}_blocked"
+    body = {
+        "index_patterns": [f"{alias.name}_*"],
+        "priority": 500,
+        "template": {"settings": {"index.blocks.write": True}},
+    }
+    _engine_request("PUT", template, body)
+    yield backend, alias
+    _engine_request("DELETE", template)
+
+
+def _engine_request(method, url, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+
+
+def test_failed_rebuild_drops_its_index_and_keeps_the_old_alias(
+    demo, write_blocked_rebuilds, engine_backend
+):
+    backend, alias = write_blocked_rebuilds
     live = {index.name for index in alias.aliased_indices()}
     before = _indices(backend)
-    # A document the engine refuses (view_count is an `integer` field there),
-    # so the rebuild fails part-way through its bulk requests.
-    CatalogEntryPage.objects.filter(title="通分").update(view_count=2**31)
     with pytest.raises(services.RebuildFailed):
         rebuild_index(engine_backend)
     assert _indices(backend) == before
