@@ -32,6 +32,7 @@ from catalog.models import (
 from catalog.seeding import seed_page_tree, seed_taxonomy
 from dashboard.demo import seed_quota_rules
 from media_pipeline.models import Video, VideoStatus
+from search.services import index_updates_deferred
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -184,12 +185,13 @@ def _placeholder_video(title: str, slug: str):
 def seed_demo(media: bool = False):
     """The demo alliance; with `media`, real clips and PDFs (what `manage.py
     seed_demo` loads) instead of placeholder video rows."""
-    seed_taxonomy()
-    users = seed_users()
-    import_knowledge_points(
-        KNOWLEDGE_POINTS_CSV.name, KNOWLEDGE_POINTS_CSV.read_bytes()
-    )
-    seed_page_tree()
-    seed_entries(users, media=media)
-    seed_quota_rules(years=(2024, 2025, 2026))
+    with index_updates_deferred():
+        seed_taxonomy()
+        users = seed_users()
+        import_knowledge_points(
+            KNOWLEDGE_POINTS_CSV.name, KNOWLEDGE_POINTS_CSV.read_bytes()
+        )
+        seed_page_tree()
+        seed_entries(users, media=media)
+        seed_quota_rules(years=(2024, 2025, 2026))
     return users

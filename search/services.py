@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.management import call_command
+from django.test.utils import override_settings
 from modelsearch.backends import get_search_backend
 from modelsearch.backends.elasticsearchbase import ElasticsearchBaseSearchBackend
 from modelsearch.index import get_indexed_instance, get_indexed_models
@@ -54,6 +57,21 @@ def rebuild_index(backend_name: str = "default", chunk_size: int = 500) -> None:
             _drop_unaliased(index, alias)
             raise RebuildFailed(f"rebuild of {alias.name} failed: {error}") from error
         index.refresh()
+
+
+@contextmanager
+def index_updates_deferred() -> Iterator[None]:
+    """For bulk loads (the demo): saves inside skip their per-object index
+    update, and every auto-updated backend is rebuilt once at the end. A
+    lesson is saved, revised and published several times while it is seeded,
+    and each save would otherwise re-segment and re-index it."""
+    backends = settings.WAGTAILSEARCH_BACKENDS
+    paused = {name: {**conf, "AUTO_UPDATE": False} for name, conf in backends.items()}
+    with override_settings(WAGTAILSEARCH_BACKENDS=paused):
+        yield
+    for name, conf in backends.items():
+        if conf.get("AUTO_UPDATE", True):
+            rebuild_index(name)
 
 
 def _chunks(queryset, size: int):

@@ -10,6 +10,33 @@ pytest_plugins = [
     "tests.fixtures_prod",
 ]
 
+# A test that asks for one of these (itself or through its fixtures) reaches
+# the test database. (Not django_db_blocker: pytest-django's autouse fixtures
+# ask for it on every test.)
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that reach the test database (the second, "
+        "PostgreSQL pass of make test: the others would repeat themselves)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("database_tests_only"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        reaches = item.get_closest_marker("django_db") or (
+            DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        (kept if reaches else dropped).append(item)
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

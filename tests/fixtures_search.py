@@ -1,4 +1,12 @@
-"""Fixtures owned by the search work; loaded from tests/conftest.py."""
+"""Fixtures owned by the search work; loaded from tests/conftest.py.
+
+`make test` (scripts/run-tests.sh) starts one OpenSearch and one Elasticsearch
+node for both passes and every xdist worker, and names them in
+WEIKE_TEST_OPENSEARCH_URL / WEIKE_TEST_ELASTICSEARCH_URL; every test uses its
+own index prefix, so sharing a node is safe. A plain `pytest` starts its own.
+"""
+
+import os
 
 import pytest
 
@@ -11,6 +19,9 @@ def opensearch_url():
     tools/search_nodes/opensearch_node.py). Fails, never skips, when it cannot
     start: CI has Java and reaches the registry.
     """
+    if shared := os.environ.get("WEIKE_TEST_OPENSEARCH_URL"):
+        yield shared
+        return
     from tools.search_nodes.opensearch_node import start
 
     node = start()
@@ -26,6 +37,9 @@ def elasticsearch_url():
     started only when a test asks for it (tools/search_nodes/elasticsearch_node.py: the
     integ-test zip from Maven Central, cached in ~/.cache/weike/). Fails, never
     skips, when it cannot start."""
+    if shared := os.environ.get("WEIKE_TEST_ELASTICSEARCH_URL"):
+        yield shared
+        return
     from tools.search_nodes.elasticsearch_node import start
 
     node = start()

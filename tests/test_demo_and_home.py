@@ -67,21 +67,3 @@ def test_subject_and_lesson_pages_render(demo, client):
     body = client.get(lesson.url).content.decode()
     assert "二次函数的图像与性质" in body
     assert "精品微课" in body  # the quality-pick badge, in Chinese
-
-
-@pytest.mark.django_db
-def test_seed_demo_command_leaves_search_ready_and_queue_empty(settings):
-    """`make run` seeds with the database job queue configured: the index
-    updates the seed causes must be done by the time the site opens, not left
-    as hundreds of jobs ahead of the first upload."""
-    import io
-
-    from django.core.management import call_command
-    from django_tasks_db.models import DBTaskResult
-
-    from search.selectors import search_lessons
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    call_command("seed_demo", stdout=io.StringIO())
-    assert not DBTaskResult.objects.exists()
-    assert search_lessons({"q": "勾股定理"}).total >= 2

@@ -1,7 +1,11 @@
 """`manage.py seed_demo` loads a demo that plays: every quality pick on the
 home page has a video the media pipeline made (an HLS rendition ffprobe
 reads), and its 学案 downloads as a PDF. Runs the real pipeline on the
-rendered clips (about ten), so it takes a while."""
+rendered clips (about ten), so it takes a while.
+
+It seeds as `make run` does, with the database job queue configured: the
+transcodes and index updates the seed causes must be done by the time the
+site opens, not left as hundreds of jobs ahead of the first upload."""
 
 import io
 import re
@@ -12,10 +16,12 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from catalog.models import LessonPage
 from media_pipeline import storage
 from media_pipeline.models import VideoStatus
+from search.selectors import search_lessons
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +70,10 @@ def test_seeded_quality_picks_play_and_their_study_guides_are_pdfs(
     client, clean_cache, tmp_path, settings
 ):
     settings.WEIKE_DEMO_MEDIA_DIR = str(Path.home() / ".cache/weike/demo-media")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     call_command("seed_demo", stdout=io.StringIO())
+    assert not DBTaskResult.objects.exists()
+    assert search_lessons({"q": "勾股定理"}).total >= 2
     home = client.get("/").content.decode()
     picks = LessonPage.objects.live().filter(quality_pick__isnull=False)
     shown = [p for p in picks if f'href="{p.url}"' in home]
