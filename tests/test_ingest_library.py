@@ -56,6 +56,13 @@ def importing(db, settings):
     return UserFactory(username="importer")
 
 
+def sheet_row(
+    title, kind, *, grade="", point="", school="", year="", video="", attachment=""
+) -> list[str]:
+    """One row of the metadata sheet, in HEADERS order (a junior maths entry)."""
+    return [title, "初中", "数学", grade, point, school, year, kind, video, attachment]
+
+
 def build_library(root: Path, media_clips) -> tuple[Path, dict]:
     clip = media_clips("tiny").read_bytes()
     (root / "videos").mkdir(parents=True)
@@ -64,146 +71,55 @@ def build_library(root: Path, media_clips) -> tuple[Path, dict]:
     for n in range(LESSONS):
         (root / "videos" / f"l{n}.mp4").write_bytes(variant(clip, n))
         rows.append(
-            [
+            sheet_row(
                 f"微课 {n}",
-                "初中",
-                "数学",
-                "八年级",
-                "MJ-LIB-01",
-                "",
-                "2025",
                 "微课",
-                f"videos/l{n}.mp4",
-                "",
-            ]
+                grade="八年级",
+                point="MJ-LIB-01",
+                year="2025",
+                video=f"videos/l{n}.mp4",
+            )
         )
     for n in range(RESOURCES):
         (root / "docs" / f"r{n}.txt").write_text(f"练习 {n}\n", "utf-8")
         rows.append(
-            [
+            sheet_row(
                 f"练习 {n}",
-                "初中",
-                "数学",
-                "",
-                "勾股定理",
-                "",
-                "2025",
                 "习题",
-                "",
-                f"docs/r{n}.txt",
-            ]
+                point="勾股定理",
+                year="2025",
+                attachment=f"docs/r{n}.txt",
+            )
         )
     expected["create"] = len(rows)
     (root / "bad.mp4").write_text("这不是视频\n" * 100, "utf-8")
     (root.parent / "secret.txt").write_text("outside", "utf-8")
     broken = {
-        "未知知识点": [
-            "坏行1",
-            "初中",
-            "数学",
-            "",
-            "MJ-NOPE",
-            "",
-            "",
-            "习题",
-            "",
-            "docs/r1.txt",
-        ],
-        "找不到文件": [
-            "坏行2",
-            "初中",
-            "数学",
-            "",
-            "",
-            "",
-            "",
-            "微课",
-            "videos/none.mp4",
-            "",
-        ],
-        "无法读取的视频": [
-            "坏行3",
-            "初中",
-            "数学",
-            "",
-            "",
-            "",
-            "",
-            "微课",
-            "bad.mp4",
-            "",
-        ],
-        "../secret.txt": [
-            "坏行4",
-            "初中",
-            "数学",
-            "",
-            "",
-            "",
-            "",
-            "习题",
-            "",
-            "../secret.txt",
-        ],
-        "/etc/passwd": [
-            "坏行5",
-            "初中",
-            "数学",
-            "",
-            "",
-            "",
-            "",
-            "习题",
-            "",
-            "/etc/passwd",
-        ],
-        "．．／secret.txt": [
-            "坏行6",
-            "初中",
-            "数学",
-            "",
-            "",
-            "",
-            "",
-            "习题",
-            "",
-            "．．／secret.txt",
-        ],
-        "未知学校": [
-            "坏行7",
-            "初中",
-            "数学",
-            "",
-            "",
-            "不存在中学",
-            "",
-            "习题",
-            "",
-            "docs/r2.txt",
-        ],
-        "公式": [
+        "未知知识点": sheet_row(
+            "坏行1", "习题", point="MJ-NOPE", attachment="docs/r1.txt"
+        ),
+        "找不到文件": sheet_row("坏行2", "微课", video="videos/none.mp4"),
+        "无法读取的视频": sheet_row("坏行3", "微课", video="bad.mp4"),
+        "../secret.txt": sheet_row("坏行4", "习题", attachment="../secret.txt"),
+        "/etc/passwd": sheet_row("坏行5", "习题", attachment="/etc/passwd"),
+        "．．／secret.txt": sheet_row("坏行6", "习题", attachment="．．／secret.txt"),
+        "未知学校": sheet_row(
+            "坏行7", "习题", school="不存在中学", attachment="docs/r2.txt"
+        ),
+        "公式": sheet_row(
             '=HYPERLINK("http://evil.example/","点我")',
-            "初中",
-            "数学",
-            "",
-            "",
-            "",
-            "",
             "习题",
-            "",
-            "docs/r3.txt",
-        ],
+            attachment="docs/r3.txt",
+        ),
     }
     for key, row in broken.items():
         rows.append(row)
         expected["error"][len(rows) + 1] = key
-    rows.append(
-        ["重复微课", "初中", "数学", "", "", "", "", "微课", "videos/l0.mp4", ""]
-    )
+    rows.append(sheet_row("重复微课", "微课", video="videos/l0.mp4"))
     expected["duplicate"].append(len(rows) + 1)
     # A symlink to a file outside the library is never listed.
     os.symlink(root.parent / "secret.txt", root / "docs" / "link.txt")
-    rows.append(["链接", "初中", "数学", "", "", "", "", "习题", "", "docs/link.txt"])
+    rows.append(sheet_row("链接", "习题", attachment="docs/link.txt"))
     expected["error"][len(rows) + 1] = "link"
     workbook = Workbook()
     sheet = workbook.active
