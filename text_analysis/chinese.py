@@ -127,7 +127,7 @@ class ParsedQuery:
                     self.groups.append((term, alternatives))
             rest.append(text[pos:])
             text = " ".join(rest)
-        words = _tokens(jieba.cut(text))
+        words = _tokens(jieba.cut(_pinyin_mixes(text.lower())))
         kept = [w for w in words if w not in STOP_WORDS] or words
         if self.groups:
             kept = [w for w in words if w not in STOP_WORDS]
@@ -156,6 +156,49 @@ class ParsedQuery:
             for parts in alternatives:
                 all_terms.update(parts)
         return sorted(all_terms, key=len, reverse=True)
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable (ü as v, as lazy_pinyin writes it)."""
+    from pypinyin.constants import PINYIN_DICT
+    from pypinyin.contrib.tone_convert import to_normal
+
+    return frozenset(
+        to_normal(reading)
+        for readings in PINYIN_DICT.values()
+        for reading in readings.split(",")
+    )
+
+
+def _is_pinyin(latin: str) -> bool:
+    """`latin` splits into pinyin syllables (gu, oumu; not dna, x)."""
+    syllables = _syllables()
+    ends = {0}
+    for end in range(1, len(latin) + 1):
+        if any(latin[start:end] in syllables for start in ends if end - start <= 6):
+            ends.add(end)
+    return len(latin) in ends
+
+
+_MIXED = re.compile(
+    r"[a-z\u3400-\u9fff]*(?:[a-z][\u3400-\u9fff]|[\u3400-\u9fff][a-z])[a-z\u3400-\u9fff]*"
+)
+
+
+def _pinyin_mixes(text: str) -> str:
+    """A word typed half in characters, half in pinyin (勾gu定理, ou姆定律, 浮li:
+    the input method was switched mid-word) becomes its full pinyin, one of the
+    pinyin keys every title and knowledge point is indexed with. Latin that is
+    not pinyin (DNA复制, x的平方) is left as typed."""
+
+    def convert(match: re.Match) -> str:
+        word = match.group()
+        if all(_is_pinyin(latin) for latin in re.findall(r"[a-z]+", word)):
+            return "".join(lazy_pinyin(word))
+        return word
+
+    return _MIXED.sub(convert, text)
 
 
 def _rejoin(text: str) -> str:
