@@ -5,9 +5,11 @@
 set -euo pipefail
 py=.venv/bin/python
 status=0
-# Both passes run on every core (pytest-xdist); a file's tests stay on one
-# worker so the services a module starts are started once per worker.
-workers=(-n "${WEIKE_TEST_WORKERS:-auto}" --dist loadfile)
+# Both passes run on every core (pytest-xdist), with one worker more than there
+# are cores: a third of a worker's time is spent waiting for ffmpeg, a browser,
+# a search node or a subprocess. A file's tests stay on one worker so the
+# services a module starts are started once per worker.
+workers=(-n "${WEIKE_TEST_WORKERS:-$(($(nproc) + 1))}" --dist loadfile)
 free_port() {
     $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }

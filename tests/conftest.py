@@ -124,12 +124,30 @@ def taxonomy(db):
         seed_page_tree()
 
 
-@pytest.fixture
-def demo(db):
-    """The whole demo alliance, as `make run` loads it."""
+@pytest.fixture(scope="module")
+def _module_demo(django_db_setup, django_db_blocker):
+    """The demo, seeded once per test module (seeding is the slowest fixture
+    there is) inside a transaction that is rolled back after the module's last
+    test. Each test's own transaction is a savepoint inside it, so whatever a
+    test changes is undone before the next one."""
+    from django.db import transaction
+
     from demo.seeding import seed_demo
 
-    return seed_demo()
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        users = seed_demo()
+    yield users
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(_module_demo, db):
+    """The whole demo alliance, as `make run` loads it."""
+    return _module_demo
 
 
 @pytest.fixture(autouse=True)

@@ -4,15 +4,12 @@ import pytest
 
 
 @pytest.fixture
-def site_demo(db):
+def site_demo(demo):
     """The demo alliance (46 lessons, 183 knowledge points) with a clean cache."""
     from django.core.cache import cache
 
-    from demo.seeding import seed_demo
-
     cache.clear()
-    users = seed_demo()
-    yield users
+    yield demo
     cache.clear()
 
 
