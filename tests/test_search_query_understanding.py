@@ -1,6 +1,6 @@
 """Query understanding that keeps every character's evidence (no database)."""
 
-from search.selectors import search_lessons
+from tests.search_checks import strict_top5_misses
 from text_analysis.chinese import ParsedQuery
 
 
@@ -29,19 +29,9 @@ MIXED_QUERIES = [
 ]
 
 
-def _found(backend):
-    missing = []
-    for query, title in MIXED_QUERIES:
-        results = search_lessons({"q": query}, backend)
-        titles = [hit["title"] for hit in results.hits[:5]]
-        if title not in titles or results.relaxed:
-            missing.append(f"{query!r}: {title!r} not in {titles} (strict)")
-    return missing
-
-
 def test_half_pinyin_queries_find_their_lesson_database(demo, database_index):
-    assert _found(database_index) == []
+    assert strict_top5_misses(database_index, MIXED_QUERIES) == []
 
 
 def test_half_pinyin_queries_find_their_lesson_engine(demo, engine_backend):
-    assert _found(engine_backend) == []
+    assert strict_top5_misses(engine_backend, MIXED_QUERIES) == []

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from search.selectors import search_lessons
+from tests.search_checks import strict_top5_misses
 from text_analysis.chinese import ParsedQuery
 from text_analysis.synonyms import SynonymTable
 
@@ -47,23 +48,12 @@ def test_seeded_table_has_curriculum_synonyms(db):
         assert any(pair <= group for group in groups), pair
 
 
-def _check(backend):
-    failures = []
-    for query, title in SYNONYM_QUERIES:
-        results = search_lessons({"q": query}, backend)
-        titles = [h["title"] for h in results.hits[:5]]
-        # Found by the strict pass, not by luck in the relaxed one.
-        if title not in titles or results.relaxed:
-            failures.append(f"{query!r}: {title!r} not in {titles} (strict)")
-    return failures
-
-
 def test_synonyms_database(demo, database_index):
-    assert not (failures := _check("default")), "\n".join(failures)
+    assert strict_top5_misses("default", SYNONYM_QUERIES) == []
 
 
 def test_synonyms_engine(demo, engine_backend):
-    assert not (failures := _check(engine_backend)), "\n".join(failures)
+    assert strict_top5_misses(engine_backend, SYNONYM_QUERIES) == []
 
 
 def test_a_new_synonym_applies_at_once(demo, database_index):
