@@ -129,7 +129,8 @@ def _module_demo(django_db_setup, django_db_blocker):
     """The demo, seeded once per test module (seeding is the slowest fixture
     there is) inside a transaction that is rolled back after the module's last
     test. Each test's own transaction is a savepoint inside it, so whatever a
-    test changes is undone before the next one."""
+    test changes is undone before the next one. A test of the same module that
+    runs after the first demo test sees the demo too, whether it asks or not."""
     from django.db import transaction
 
     from demo.seeding import seed_demo
