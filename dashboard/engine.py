@@ -24,6 +24,7 @@ from catalog.models import CatalogEntryPage, ResourceType
 
 from .cube import PICK, PUB, Cube, RuleSpec, local_year_month
 from .engine_client import OpenSearchCalls, calls_for
+from .recordings import counted_once
 
 PAGE = 10_000  # composite aggregation page size (below search.max_buckets)
 KP_PAGE = 50_000  # knowledge points: usually all in one page, one round trip
@@ -193,19 +194,21 @@ class QuotaIndex:
         return self.calls.bulk(actions, refresh=refresh)
 
     def sync_all(self) -> int:
-        """Rebuild from the database: every live entry, nothing else."""
+        """Rebuild from the database: every live entry that counts (a repeated
+        recording is left out, as the database counter leaves it out)."""
         self.create(recreate=True)
-        rows = CatalogEntryPage.objects.filter(live=True).values_list(*_FIELDS)
+        live = counted_once(CatalogEntryPage.objects.filter(live=True))
+        rows = live.values_list(*_FIELDS)
         n = self.bulk(_docs_from_rows(rows.iterator(chunk_size=5000), _kp_map()))
         self.refresh()
         return n
 
     def sync_entry(self, page_id: int, refresh: bool = False) -> bool:
-        """Index one entry if it is live, remove it otherwise; True if indexed."""
+        """Index one entry if it is live and counts, remove it otherwise;
+        True if indexed."""
         self.create()
-        rows = list(
-            CatalogEntryPage.objects.filter(pk=page_id, live=True).values_list(*_FIELDS)
-        )
+        live = counted_once(CatalogEntryPage.objects.filter(pk=page_id, live=True))
+        rows = list(live.values_list(*_FIELDS))
         if rows:
             (pk, doc), *_ = _docs_from_rows(rows, _kp_map([page_id]))
             self.calls.put(self.name, str(pk), doc, refresh=refresh)

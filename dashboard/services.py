@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import CatalogEntryPage, District, LessonPage, School
+from catalog.models import CatalogEntryPage, District, School
 
 from . import figures
 from .cube import (  # noqa: F401 (names the views and the engine share)
@@ -40,6 +40,7 @@ from .cube import (  # noqa: F401 (names the views and the engine share)
     year_bounds,
 )
 from .models import QuotaRule
+from .recordings import counted_once
 
 # The row of entries whose district, school or teacher is not filled in.
 NOT_GIVEN = _("(not given)")
@@ -93,20 +94,6 @@ def _month_case(field_name: str, bounds: list[datetime], extra: Q | None = None)
         )
         whens.append(When(cond & extra if extra else cond, then=Value(i + 1)))
     return Case(*whens, default=Value(0), output_field=IntegerField())
-
-
-def counted_once(qs):
-    """Entries without the lessons that repeat another live lesson's video:
-    one showing the same video as an earlier live lesson (the same bytes
-    uploaded twice), or a near duplicate (re-encoded, trimmed, resized) of a
-    video a live lesson shows. The same recording counts once."""
-    same_video = LessonPage.objects.filter(
-        live=True, video_id=OuterRef("lessonpage__video_id"), pk__lt=OuterRef("pk")
-    )
-    original_shown = LessonPage.objects.filter(
-        live=True, video_id=OuterRef("lessonpage__video__duplicate_of_id")
-    )
-    return qs.exclude(Exists(same_video)).exclude(Exists(original_shown))
 
 
 class DatabaseCounter:

@@ -11,6 +11,9 @@ which video and author"):
   other lesson shows (one video, one lesson);
 - the lesson's current video always stays allowed, so saving a lesson never
   fails for a choice someone else made earlier.
+
+And which lessons show the same recording (near duplicates, for quotas and
+reviewers).
 """
 
 from django.db.models import Exists, OuterRef, Q
@@ -103,3 +106,17 @@ def is_playable(video) -> bool:
         and bool(video.hls_master)
         and video.renditions.filter(status=RenditionStatus.READY).exists()
     )
+
+
+def lessons_sharing_recording(page_ids):
+    """The other lessons that show the same recording as these: the same
+    video, its original, or another near duplicate of that original
+    (`Video.duplicate_of` always names the first upload, never a copy)."""
+    pairs = LessonPage.objects.filter(pk__in=page_ids, video__isnull=False)
+    recordings = {
+        original or video
+        for video, original in pairs.values_list("video_id", "video__duplicate_of_id")
+    }
+    return LessonPage.objects.filter(
+        Q(video_id__in=recordings) | Q(video__duplicate_of_id__in=recordings)
+    ).exclude(pk__in=page_ids)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from catalog.models import CatalogEntryPage, QualityPick
+from catalog.models import CatalogEntryPage, LessonPage, QualityPick
 from dashboard.engine import EngineCounter
 from dashboard.models import QuotaRule
 from dashboard.services import (
@@ -232,3 +232,52 @@ def test_each_engine_counts_with_its_own_client(quota_index, quota_engine_url):
     assert type(quota_index.es).__module__.split(".")[0] == expected[scheme]
     quota_index.create()
     assert quota_index.calls.exists(quota_index.name)
+
+
+def test_engine_counts_a_recording_once_as_its_lessons_change(
+    quota_index, taxonomy, django_capture_on_commit_callbacks
+):
+    """The same recording shown by several lessons (the same video twice, and
+    a near duplicate of it) counts once on the engine as on the database, and
+    stays counted once as those lessons are unpublished, republished and
+    deleted: each change re-reads the recording's other lessons."""
+    from django.utils import timezone
+
+    from dashboard.cube import local_year_month
+    from tests.factories import LessonPageFactory
+    from tests.fixtures_site import make_video
+
+    original = make_video()
+    near_copy = make_video(duplicate_of=original)
+    first, copy, again = (
+        LessonPageFactory(video=video) for video in (original, near_copy, original)
+    )
+    for page in (first, copy, again):
+        page.first_published_at = page.last_published_at = timezone.now()
+        page.save(update_fields=["first_published_at", "last_published_at"])
+    year, _month = local_year_month(timezone.now())
+
+    def counted():
+        quota_index.refresh()
+        engine, db = EngineCounter().cube(year), DatabaseCounter().cube(year)
+        assert engine == db
+        return sum(n for key, n in db.items() if key[0] == "pub")
+
+    quota_index.sync_all()
+    assert counted() == 1  # three live lessons, one recording
+
+    def change(action):
+        with django_capture_on_commit_callbacks(execute=True):
+            action()
+        return counted()
+
+    # The first lesson goes: the second showing of its video counts instead.
+    assert change(first.unpublish) == 1
+    # That one goes too: the near copy is the recording's only live lesson.
+    assert change(LessonPage.objects.get(pk=again.pk).unpublish) == 1
+    # The first comes back: it counts, the near copy no longer does.
+    assert change(lambda: first.save_revision().publish()) == 1
+    # The first is deleted: the near copy counts again.
+    assert change(LessonPage.objects.get(pk=first.pk).delete) == 1
+    live = CatalogEntryPage.objects.filter(live=True)
+    assert list(live.values_list("pk", flat=True)) == [copy.pk]
