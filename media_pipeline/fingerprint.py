@@ -16,8 +16,7 @@ from pathlib import Path
 import imagehash
 from PIL import Image
 
-from . import ffmpeg
-
+FOLDER = "fingerprint"  # of the transcode's work directory
 MAX_FRAMES = 64
 PHASH_BITS = 10  # a frame matches when phash differs by at most this many bits
 DHASH_BITS = 14
@@ -29,26 +28,17 @@ def sample_rate(duration: float) -> float:
     return min(2.0, max(0.1, 32 / max(duration, 1.0)))
 
 
-def compute(path, demuxer: str, duration: float | None, workdir: Path, timeout=600):
-    """{"p": [phash hex…], "d": [dhash hex…]} of sampled frames."""
-    frames = workdir / "fingerprint"
-    frames.mkdir(exist_ok=True)
-    cmd = ffmpeg.FFmpegCommand()
-    cmd.add_input(path, demuxer)
-    cmd.add_output(
-        str(frames / "f-%03d.png"),
-        "-map",
-        "0:v:0",
-        "-vf",
-        f"fps={sample_rate(duration or 1):.4f},scale=128:128:flags=area",
-        "-frames:v",
-        str(MAX_FRAMES),
-        "-f",
-        "image2",
-    )
-    ffmpeg.run(cmd.build(), timeout=timeout)
+def frame_filter(duration: float | None) -> str:
+    """The filter chain that samples the frames: an even rate over the whole
+    video, each scaled to 128x128. The transcode runs it as one more branch
+    of its decode (transcode.build_command), so it costs no decode of its own."""
+    return f"fps={sample_rate(duration or 1):.4f},scale=128:128:flags=area"
+
+
+def hash_frames(folder: Path) -> dict:
+    """{"p": [phash hex…], "d": [dhash hex…]} of the sampled frames in folder."""
     phashes, dhashes = [], []
-    for image_path in sorted(frames.glob("f-*.png")):
+    for image_path in sorted(Path(folder).glob("f-*.png"))[:MAX_FRAMES]:
         with Image.open(image_path) as image:
             phashes.append(str(imagehash.phash(image)))
             dhashes.append(str(imagehash.dhash(image)))

@@ -221,7 +221,6 @@ def _process(video: Video, workdir: Path) -> str:
     )
     validate(result)
     packets = check_decodable(src, result, packets)
-    _fingerprint(video, src, result, workdir)
 
     _set(video, status=VideoStatus.TRANSCODING, progress=0)
     out = workdir / "out"
@@ -263,19 +262,20 @@ def _process(video: Video, workdir: Path) -> str:
         on_progress=on_progress,
         on_first_playable=on_first_playable,
     )
+    _fingerprint(video, out)
     tracks = captions.extract(src, result, out)
     _store_outputs(video, p, out, renditions, tracks, published)
     _set(video, status=VideoStatus.READY, progress=100, reason="", retriable=False)
     return VideoStatus.READY
 
 
-def _fingerprint(video: Video, src: Path, result: ProbeResult, workdir: Path) -> None:
-    """Hash sampled frames and link the video to an earlier near duplicate
-    (re-encoded, trimmed, resized): it stays usable, and counts once."""
-    try:
-        hashes = fingerprint.compute(src, result.demuxer, result.duration, workdir)
-    except ffmpeg.FFmpegError:
-        logger.warning("no fingerprint for video %s", video.pk, exc_info=True)
+def _fingerprint(video: Video, out: Path) -> None:
+    """Hash the frames the transcode sampled and link the video to an earlier
+    near duplicate (re-encoded, trimmed, resized): it stays usable, and
+    counts once."""
+    hashes = fingerprint.hash_frames(out / fingerprint.FOLDER)
+    if not hashes["p"]:
+        logger.warning("no frames sampled for the fingerprint of video %s", video.pk)
         return
     _set(video, frame_hashes=hashes)
     candidates = (

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
-from . import ffmpeg
+from . import ffmpeg, fingerprint
 from .probe import ProbeResult
 from .scan import Scan
 
@@ -236,9 +236,11 @@ def build_command(
 ) -> list[str]:
     """The ffmpeg arguments for the whole job; outputs are relative to cwd.
 
-    extras=False leaves out the storyboard branch. The poster is taken by a
-    seek of its own (make_poster): a branch here would hold ffmpeg's progress
-    until its frame came, 30 % into the video.
+    extras=False leaves out the branches that sample frames: the storyboard's
+    and the near-duplicate fingerprint's (fingerprint.py), so that the source
+    is decoded for them in the same run as the rungs, never once more. The
+    poster is taken by a seek of its own (make_poster): a branch here would
+    hold ffmpeg's progress until its frame came, 30 % into the video.
     """
     preset = getattr(settings, "MEDIA_X264_PRESET", "veryfast")
     crf = str(getattr(settings, "MEDIA_X264_CRF", 23))
@@ -247,7 +249,7 @@ def build_command(
     cmd.add_input(src_path, src.demuxer)
 
     encoded = [r for r in p.rungs if not r.copy]
-    branches = len(encoded) + (1 if extras else 0)  # + storyboard
+    branches = len(encoded) + (2 if extras else 0)  # + storyboard, fingerprint
     labels = [f"[s{i}]" for i in range(branches)]
     head = f"[0:{src.video_index}]" + (f"{DEINTERLACE}," if p.deinterlace else "")
     if branches:
@@ -262,9 +264,10 @@ def build_command(
         # Single frames, written as they come (a tile filter would hold them
         # all, and ffmpeg's progress with them, until the end).
         cmd.add_filter(
-            f"{labels[-1]}fps=1/{p.storyboard_interval},"
+            f"{labels[-2]}fps=1/{p.storyboard_interval},"
             f"scale={p.tile_width}:{p.tile_height},setsar=1[board]"
         )
+        cmd.add_filter(f"{labels[-1]}{fingerprint.frame_filter(src.duration)}[prints]")
 
     for rung in p.rungs:
         source = f"0:{src.video_index}" if rung.copy else f"[v{rung.name}]"
@@ -279,6 +282,11 @@ def build_command(
             "storyboard/%04d.jpg",
             *("-map", "[board]", "-frames:v", str(p.storyboard_tiles)),
             *("-q:v", "4", "-f", "image2"),
+        )
+        cmd.add_output(
+            f"{fingerprint.FOLDER}/f-%03d.png",
+            *("-map", "[prints]", "-frames:v", str(fingerprint.MAX_FRAMES)),
+            *("-f", "image2"),
         )
     return cmd.build()
 
@@ -377,7 +385,7 @@ FIRST_PASS_SHARE = 20.0
 
 
 def run_pass(src_path, src, p: Plan, workdir, on_progress=None, extras=True):
-    """One ffmpeg run of the rungs of `p` (+ storyboard frames with extras)."""
+    """One ffmpeg run of the rungs of `p` (+ the sampled frames with extras)."""
     args = build_command(src_path, src, p, extras=extras)
     duration_us = (src.duration or 0) * 1_000_000
 
@@ -416,7 +424,8 @@ def run_transcode(
     on_progress: Callable[[float], None] | None = None,
     on_first_playable: Callable[[Plan], None] | None = None,
 ) -> None:
-    """Transcode `p` into workdir: {rung}.mp4, hls/*, poster.png, storyboard.jpg.
+    """Transcode `p` into workdir: {rung}.mp4, hls/*, poster.png, storyboard.jpg
+    and the fingerprint's frame samples.
 
     With on_first_playable, a ladder of three rungs or more is made in two
     passes: the lowest rung first (the callback publishes it, with the poster
@@ -424,15 +433,18 @@ def run_transcode(
     """
     os.makedirs(os.path.join(workdir, "hls"), exist_ok=True)
     os.makedirs(os.path.join(workdir, "storyboard"), exist_ok=True)
+    os.makedirs(os.path.join(workdir, fingerprint.FOLDER), exist_ok=True)
     make_poster(src_path, src, p, workdir)
     split = first_playable_split(p) if on_first_playable else None
     if split:
+        # The frame samples ride on the first pass: it is short, and their
+        # branches cost little beside the decode it already pays for.
         first, rest = split
         share = FIRST_PASS_SHARE
-        run_pass(src_path, src, first, workdir, _scaled(on_progress, 0, share), False)
+        run_pass(src_path, src, first, workdir, _scaled(on_progress, 0, share))
         write_master(first, src, workdir)
         on_first_playable(first)
-        run_pass(src_path, src, rest, workdir, _scaled(on_progress, share, 100))
+        run_pass(src_path, src, rest, workdir, _scaled(on_progress, share, 100), False)
     else:
         run_pass(src_path, src, p, workdir, on_progress)
     tile_storyboard(p, src, workdir)

@@ -403,10 +403,11 @@ def test_lowest_rung_plays_before_the_ladder_is_done(
     from media_pipeline import selectors, transcode
 
     real_pass = transcode.run_pass
-    seen = {}
+    seen, passes = {}, []
 
     def watch(src_path, src, p, workdir, on_progress=None, extras=True):
-        if extras:  # the second pass starts: the first rung must be out
+        passes.append([r.name for r in p.rungs])
+        if len(passes) == 2:  # the second pass starts: the first rung must be out
             video = Video.objects.get()
             seen["status"] = video.status
             seen["playable"] = selectors.is_playable(video)
@@ -421,6 +422,7 @@ def test_lowest_rung_plays_before_the_ladder_is_done(
     monkeypatch.setattr(transcode, "run_pass", watch)
     video = ingest(corpus.progress_source(), django_capture_on_commit_callbacks)
     assert video.status == VideoStatus.READY, video.reason_detail
+    assert passes == [["360p"], ["720p", "480p"]]
     assert seen["status"] == VideoStatus.TRANSCODING
     assert seen["playable"] and seen["ready"] == ["360p"]
     assert "360p.m3u8" in seen["master"] and "720p.m3u8" not in seen["master"]
