@@ -18,6 +18,7 @@ APPS = (
     "alliance",
     "catalog",
     "dashboard",
+    "exchange",
     "demo",
     "ingest",
     "media_pipeline",
@@ -39,6 +40,9 @@ DATA_FILES = {
     "demo/media_seeding.py",
     # The Chinese column names a bureau's metadata sheet may have (input, not UI).
     "ingest/library_sheet.py",
+    # The CELTS-42 vocabulary (resource types, taxon source names) written into
+    # LOM records for other platforms: exchange data, the same in every UI.
+    "exchange/records.py",
 }
 
 # (path, literal) pairs that are data, not interface text.

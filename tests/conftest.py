@@ -64,15 +64,16 @@ def restore_seed():
     from wagtail.models import Collection, Locale, Page
 
     from catalog.seeding import seed_page_tree, seed_taxonomy
-    from tests.fixtures_site import restore_alliance_roles
+    from tests.fixtures_site import restore_alliance_roles, wagtail_defaults_migration
 
+    wagtail_roots = wagtail_defaults_migration()
     locale, _ = Locale.objects.get_or_create(language_code="zh-hans")
     if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
+        Collection.add_root(name=wagtail_roots.ROOT_COLLECTION)
     if Page.get_first_root_node() is None:
         Page.add_root(
             instance=Page(
-                title="Root",
+                title=wagtail_roots.ROOT_PAGE,
                 slug="root",
                 locale=locale,
                 content_type=ContentType.objects.get_for_model(Page),

@@ -251,16 +251,28 @@ def site_live(live_server, transactional_db):
 
     from demo.seeding import seed_demo
 
+    wagtail_roots = wagtail_defaults_migration()
     cache.clear()
     locale, _ = Locale.objects.get_or_create(language_code="zh-hans")
     if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+        Page.add_root(
+            instance=Page(title=wagtail_roots.ROOT_PAGE, slug="root", locale=locale)
+        )
     if not Collection.objects.exists():
-        Collection.add_root(name="Root")
+        Collection.add_root(name=wagtail_roots.ROOT_COLLECTION)
     restore_alliance_roles()
     users = seed_demo()
     yield live_server.url, users
     cache.clear()
+
+
+def wagtail_defaults_migration():
+    """alliance 0003: the Chinese names of Wagtail's root page and collection."""
+    import importlib
+
+    return importlib.import_module(
+        "alliance.migrations.0003_wagtail_defaults_in_chinese"
+    )
 
 
 def restore_alliance_roles():
