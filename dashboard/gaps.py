@@ -162,7 +162,8 @@ class GapPage:
         return self.first_index + len(self.rows) - 1
 
 
-def paginate(rows: list[dict], value, per_page: int = PER_PAGE) -> GapPage:
+def paginate(rows: list[dict], value, per_page: int | None = None) -> GapPage:
+    per_page = per_page or PER_PAGE
     pages = max(1, -(-len(rows) // per_page))
     number = page_number(value, pages)
     start = (number - 1) * per_page

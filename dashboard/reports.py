@@ -175,7 +175,9 @@ def to_xlsx(report: dict) -> bytes:
             cell.font = bold
             cell.fill = head_fill
             cell.alignment = Alignment(horizontal="center", vertical="center")
-        ws.freeze_panes = ws.cell(row=ws.max_row + 1, column=1)
+        # A cell name, not ws.cell(): that would create the row below, and the
+        # first data row would come after an empty one.
+        ws.freeze_panes = f"A{ws.max_row + 1}"
 
     def widths(ws, sizes):
         for i, size in enumerate(sizes, start=1):
