@@ -148,6 +148,12 @@ def gap_context(request, all_gaps, scope) -> dict:
         if query.stage
         else [grades[pk] for pk in {g["grade_id"] for g in all_gaps} if pk]
     )
+    # A chosen value stays in its list, with gaps or not, so the form keeps it.
+    for chosen, options in ((query.stage, stages), (query.subject, subjects)):
+        if chosen:
+            options[chosen.pk] = chosen
+    if query.grade and query.grade not in shown_grades:
+        shown_grades = [*shown_grades, query.grade]
     subject_names = Subject.objects.in_bulk({g["subject_id"] for g in page.rows})
     kept = {**scope, **query.params()}
 

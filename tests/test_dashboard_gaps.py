@@ -392,3 +392,16 @@ def test_report_command_keeps_the_full_list(gap_world, tmp_path):
     call_command("quota_report", "--year", "2026", "--format", "csv", "-o", str(out))
     gaps, _ = csv_gaps(out.read_bytes().decode("utf-8-sig"))
     assert [g[1] for g in gaps] == tree_order()
+
+
+def test_empty_selection_keeps_its_choice(bureau, gap_world):
+    from catalog.models import Subject
+
+    physics = Subject.objects.get(code="physics")
+    response = bureau.get(f"{URL}&gap_subject={physics.pk}")
+    assert response.context["gap_total"] == 0
+    assert physics in response.context["gap_subjects"]
+    text = response.content.decode()
+    assert f'<option value="{physics.pk}" selected>' in text
+    assert "所选范围内没有未覆盖的知识点。" in text
+    assert "dash-pages" not in text
