@@ -44,7 +44,13 @@ def test_gap_list_scrolls_inside_its_card_on_a_phone(
         "() => document.documentElement.scrollWidth"
         " - document.documentElement.clientWidth"
     )
-    assert overflow <= 0
+    # If not, the message names the elements that stick out.
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll("body *")]
+        .filter((e) => e.getBoundingClientRect().right > 391)
+        .slice(0, 8).map((e) => e.tagName + "." + e.className)"""
+    )
+    assert overflow <= 0, wide
 
     # The next page keeps the order and lands on the list.
     page.click("#gaps a[rel=next]")
