@@ -12,6 +12,7 @@ from catalog.models import District, Grade, Stage, Subject
 
 from . import figures
 from .coverage import coverage
+from .gaps import NO_GRADE, GapQuery, select_gaps
 from .services import SHANGHAI, dashboard_counts, get_counter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -24,9 +25,10 @@ def neutralise(value):
     return value
 
 
-def coverage_as_dict(cov, blank=None) -> dict:
+def coverage_as_dict(cov, blank=None, gaps=None, gap_blank=None) -> dict:
     """Coverage cells (in taxonomy order) and gaps with names, for JSON and
-    exports alike; `blank` stands for a missing grade."""
+    exports alike; `blank` stands for a missing grade (`gap_blank` in the gap
+    rows), `gaps` replaces the full gap list (a filtered, sorted one)."""
     stages = Stage.objects.in_bulk()
     subjects = Subject.objects.in_bulk()
     grades = Grade.objects.in_bulk()
@@ -59,16 +61,24 @@ def coverage_as_dict(cov, blank=None) -> dict:
                 "path": g["path_names"],
                 "stage": stages[g["stage_id"]].name,
                 "subject": subjects[g["subject_id"]].name,
-                "grade": grades[g["grade_id"]].name if g["grade_id"] else blank,
+                "grade": grades[g["grade_id"]].name if g["grade_id"] else gap_blank,
             }
-            for g in cov.gaps
+            for g in (cov.gaps if gaps is None else gaps)
         ],
     }
 
 
-def build_report(year: int, district_id: int | None = None, now=None) -> dict:
+def build_report(
+    year: int,
+    district_id: int | None = None,
+    now=None,
+    gap_query: GapQuery | None = None,
+) -> dict:
+    """The report; the gap list in `gap_query`'s scope and order (as the
+    dashboard page shows it), by default all gaps in tree order."""
     counter = get_counter()
     now = now or timezone.now()
+    gap_query = gap_query or GapQuery()
     results, attached = dashboard_counts(year, district_id, now=now, counter=counter)
     cov = coverage(attached=attached)
     district = District.objects.filter(pk=district_id).first() if district_id else None
@@ -79,7 +89,10 @@ def build_report(year: int, district_id: int | None = None, now=None) -> dict:
         "generated_at": now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
         "source": counter.name,
         "rules": [r.as_dict() for r in results],
-        "coverage": coverage_as_dict(cov, blank=""),
+        "coverage": coverage_as_dict(
+            cov, blank="", gaps=select_gaps(cov.gaps, gap_query), gap_blank=NO_GRADE
+        ),
+        "gap_scope": gap_query.describe(),
     }
 
 
@@ -115,6 +128,8 @@ def to_csv(report: dict) -> bytes:
     w = csv.writer(buf)
     w.writerow([str(TITLE) % {"year": report["year"]}, report["district"] or CITY])
     w.writerow([_("Generated"), report["generated_at"]])
+    if "gap_scope" in report:
+        w.writerow([_("Gaps"), neutralise(report["gap_scope"])])
     w.writerow(texts(QUOTA_HEADER) + months())
     for r in report["rules"]:
         row = [r["label"], r["target"], r["count"], figures.percent_text(r["percent"]),
@@ -160,7 +175,9 @@ def to_xlsx(report: dict) -> bytes:
             cell.font = bold
             cell.fill = head_fill
             cell.alignment = Alignment(horizontal="center", vertical="center")
-        ws.freeze_panes = ws.cell(row=ws.max_row + 1, column=1)
+        # A cell name, not ws.cell(): that would create the row below, and the
+        # first data row would come after an empty one.
+        ws.freeze_panes = f"A{ws.max_row + 1}"
 
     def widths(ws, sizes):
         for i, size in enumerate(sizes, start=1):
@@ -186,6 +203,7 @@ def to_xlsx(report: dict) -> bytes:
             f"{report['coverage']['covered']}/{report['coverage']['total']} "
             f"({figures.percent_text(report['coverage']['percent'])})",
         ),
+        (_("Gaps"), report.get("gap_scope", "")),
     ]:
         cover.append([str(label), neutralise(value)])
         cover.cell(row=cover.max_row, column=1).font = bold

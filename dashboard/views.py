@@ -11,9 +11,18 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import District, Subject
+from catalog.ids import parse_id
+from catalog.models import District, Grade, Stage, Subject
 
 from .coverage import coverage, heatmap
+from .gaps import (
+    NO_GRADE,
+    SORT_LABELS,
+    paginate,
+    query_string,
+    read_gap_query,
+    select_gaps,
+)
 from .models import QuotaRule
 from .permissions import can_view_dashboard
 from .reports import build_report, months, to_csv, to_xlsx
@@ -48,7 +57,8 @@ def _filters(request):
     year = _int(request.GET.get("year"), now.astimezone(SHANGHAI).year)
     if not 2000 <= year <= 2100:
         raise Http404("year out of range")
-    district_id = _int(request.GET.get("district"))
+    # 1–18 ASCII digits or nothing: `²` or 30 digits never reach the database.
+    district_id = parse_id(request.GET.get("district"))
     if district_id and not District.objects.filter(pk=district_id).exists():
         raise Http404("unknown district")
     return now, year, district_id
@@ -95,9 +105,7 @@ def dashboard(request):
                 "rows": breakdown(spec, by, district_id, counter=counter),
             }
     cov = coverage(attached=attached)
-    gap_subject = _int(request.GET.get("gap_subject"))
-    gaps = [g for g in cov.gaps if not gap_subject or g["subject_id"] == gap_subject]
-    subjects = Subject.objects.in_bulk({g["subject_id"] for g in cov.gaps})
+    scope = {"year": year, **({"district": district_id} if district_id else {})}
     years = sorted(
         set(QuotaRule.objects.values_list("year", flat=True).distinct())
         | {local_now.year, year}
@@ -115,18 +123,90 @@ def dashboard(request):
         "breakdowns": BREAKDOWNS,
         "coverage": cov,
         "heatmap": heatmap(cov),
-        "gaps": gaps[:300],
-        "gap_total": len(gaps),
-        "gap_subject": gap_subject,
-        "gap_subjects": sorted(subjects.values(), key=lambda s: s.sort_order),
-        "subject_names": {pk: s.name for pk, s in subjects.items()},
+        **gap_context(request, cov.gaps, scope),
     }
     return render(request, "dashboard/dashboard.html", context)
 
 
+def gap_context(request, all_gaps, scope) -> dict:
+    """The gap list card: one page of the filtered, sorted rows, the choices
+    of the filter and the links (sort, pages, exports) that keep it."""
+    query = read_gap_query(request.GET)
+    rows = select_gaps(all_gaps, query)
+    page = paginate(rows, request.GET.get("gap_page"))
+    stages = Stage.objects.in_bulk({g["stage_id"] for g in all_gaps})
+    subjects = Subject.objects.in_bulk(
+        {
+            g["subject_id"]
+            for g in all_gaps
+            if not query.stage or g["stage_id"] == query.stage.pk
+        }
+    )
+    grades = Grade.objects.in_bulk()
+    shown_grades = (
+        Grade.objects.filter(stage=query.stage)
+        if query.stage
+        else [grades[pk] for pk in {g["grade_id"] for g in all_gaps} if pk]
+    )
+    # A chosen value stays in its list, with gaps or not, so the form keeps it.
+    for chosen, options in ((query.stage, stages), (query.subject, subjects)):
+        if chosen:
+            options[chosen.pk] = chosen
+    if query.grade and query.grade not in shown_grades:
+        shown_grades = [*shown_grades, query.grade]
+    subject_names = Subject.objects.in_bulk({g["subject_id"] for g in page.rows})
+    kept = {**scope, **query.params()}
+
+    def link(**changes):
+        return "?" + query_string({**scope, **query.params(**changes)}) + "#gaps"
+
+    columns = []
+    for key, label in SORT_LABELS.items():
+        current = key == query.sort
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "url": link(
+                    gap_sort=key,
+                    gap_dir="desc" if current and not query.descending else None,
+                ),
+                "sorted": ("descending" if query.descending else "ascending")
+                if current
+                else "",
+            }
+        )
+    return {
+        "gap_query": query,
+        "gap_page": page,
+        "gaps": [
+            {
+                **g,
+                "grade": grades[g["grade_id"]].name if g["grade_id"] else NO_GRADE,
+                "stage_subject": f"{stages[g['stage_id']].name}"
+                f"{subject_names[g['subject_id']].name}",
+            }
+            for g in page.rows
+        ],
+        "gap_total": page.total,
+        "gap_columns": columns,
+        "gap_prev": link(gap_page=page.number - 1) if page.number > 1 else None,
+        "gap_next": link(gap_page=page.number + 1)
+        if page.number < page.pages
+        else None,
+        "gap_stages": sorted(stages.values(), key=lambda s: (s.sort_order, s.pk)),
+        "gap_subjects": sorted(subjects.values(), key=lambda s: (s.sort_order, s.pk)),
+        "gap_grades": sorted(shown_grades, key=lambda g: (g.sort_order, g.pk)),
+        "gap_hidden": {k: v for k, v in kept.items() if k in ("gap_sort", "gap_dir")},
+        "export_query": query_string(kept),
+    }
+
+
 def _export(request, fmt):
     now, year, district_id = _filters(request)
-    report = build_report(year, district_id, now=now)
+    report = build_report(
+        year, district_id, now=now, gap_query=read_gap_query(request.GET)
+    )
     name = f"quota-report-{year}"
     if fmt == "xlsx":
         response = HttpResponse(
