@@ -36,6 +36,7 @@ def find(params) -> dict:
         return context
     context["total"] = result.total
     context["relaxed"] = result.relaxed
+    context["did_you_mean"] = result.did_you_mean
     context["results"] = [
         dict(
             hit,

@@ -46,6 +46,9 @@ class LessonPage(Schema):
     page_size: int
     relaxed: bool
     words: list[str]
+    # A query that sounds the same, written as the catalog writes it, that
+    # finds entries with every word (only when this one found none).
+    did_you_mean: str | None = None
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
 

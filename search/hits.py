@@ -43,6 +43,7 @@ class LessonResults:
     facets: dict[str, list[dict]]
     relaxed: bool = False
     words: list[str] = field(default_factory=list)
+    did_you_mean: str | None = None
 
 
 def label_facets(facets: dict[str, dict]) -> dict[str, list[dict]]:

@@ -18,7 +18,7 @@ from modelsearch.backends.elasticsearchbase import ElasticsearchBaseSearchBacken
 from catalog.models import CatalogEntryPage, KnowledgePoint
 from text_analysis.chinese import ParsedQuery
 
-from . import db_query, engine_query
+from . import db_query, did_you_mean, engine_query
 from .engine_query import SearchUnavailable
 from .hits import LessonResults, hits, label_facets
 from .params import UNPRINTABLE, LessonQuery, parse_params
@@ -31,16 +31,17 @@ def search_lessons(params: Mapping | LessonQuery, backend: str = "default"):
     """Hits, total and facet counts for the catalog search (see module doc)."""
     query = params if isinstance(params, LessonQuery) else parse_params(params)
     search_backend = _backend(backend)
-    parsed = ParsedQuery(query.q, synonyms=synonym_table())
     if isinstance(search_backend, ElasticsearchBaseSearchBackend):
-        run = partial(engine_query.search, search_backend, query, parsed)
+        run = partial(engine_query.search, search_backend, query)
     else:
-        run = partial(db_query.search, query, parsed)
-    pks, total, facets = run(strict=True)
+        run = partial(db_query.search, query)
+    parsed = ParsedQuery(query.q, synonyms=synonym_table())
+    pks, total, facets = run(parsed, strict=True)
+    suggestion = _did_you_mean(query.q, parsed, run) if query.page == 1 else None
     relaxed = bool(parsed) and total == 0 and len(parsed.groups) > 1
     if relaxed:
         # Nothing has every word (a typo, an extra word): any word will do.
-        pks, total, facets = run(strict=False)
+        pks, total, facets = run(parsed, strict=False)
     return LessonResults(
         total=total,
         page=query.page,
@@ -49,7 +50,20 @@ def search_lessons(params: Mapping | LessonQuery, backend: str = "default"):
         facets=label_facets(facets),
         relaxed=relaxed,
         words=parsed.words,
+        did_you_mean=suggestion,
     )
+
+
+def _did_you_mean(q: str, parsed: ParsedQuery, run) -> str | None:
+    """A query that sounds like `q` and finds entries with every word."""
+    text = did_you_mean.candidate(q) if parsed else None
+    if not text:
+        return None
+    better = ParsedQuery(text, synonyms=synonym_table())
+    if not better or better.words == parsed.words:
+        return None
+    _pks, total, _facets = run(better, strict=True)
+    return text if total else None
 
 
 _BACKENDS: dict = {}

@@ -28,10 +28,13 @@ def reindex_entries(sender, page_ids, reason, **kwargs):
 def connect():
     from django.db.models.signals import post_delete, post_save
 
+    from . import did_you_mean
     from .models import SearchSynonym
     from .synonyms import forget
 
     entry_changed.connect(reindex_entries, dispatch_uid="search-entry-changed")
+    # The "did you mean" vocabulary is read from live entries and their points.
+    entry_changed.connect(did_you_mean.forget, dispatch_uid="search-vocabulary")
     # An edited synonym applies to the next search (the table is cached).
     for signal in (post_save, post_delete):
         signal.connect(forget, sender=SearchSynonym, dispatch_uid="search-synonyms")

@@ -162,3 +162,12 @@ def _site_language_after_each_test():
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_vocabulary():
+    """The "did you mean" vocabulary is cached per process; each test reads
+    its own catalog, not the one an earlier test on this worker left."""
+    from search import did_you_mean
+
+    did_you_mean.forget()
