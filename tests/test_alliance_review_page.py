@@ -394,7 +394,35 @@ def test_english_review_page_is_english(alliance_users, in_review, login):
         .get(url(page), HTTP_ACCEPT_LANGUAGE="en")
         .content.decode()
     )
-    for text in ("Suspected duplicate", "Request changes", "Your decision"):
+    for text in (
+        "Suspected duplicate",
+        "Request changes",
+        "Your decision",
+        "Back to the review queue",
+        "Status: draft",
+        "No scores yet.",
+        "History",
+    ):
         assert text in html
-    for text in ("疑似重复", "退回修改", "审核决定"):
+    for text in (
+        "疑似重复",
+        "退回修改",
+        "审核决定",
+        "返回审核队列",
+        "暂无评分",
+        "操作记录",
+    ):
         assert text not in html
+
+
+def test_chinese_review_page_reads_as_before(alliance_users, in_review, login):
+    page = in_review("中文界面")
+    html = login(alliance_users["math_editor"]).get(url(page)).content.decode()
+    for text in (
+        "提交人：王老师",
+        "状态：草稿",
+        "精品：否",
+        "返回审核队列",
+        "审核决定",
+    ):
+        assert text in html
