@@ -33,7 +33,7 @@ def draft_in_review(owner, title, slug, video):
 
 
 def test_editor_watches_approves_and_lands_on_the_next_item(
-    site_live, browser, settings
+    site_live, browser, settings, screenshot_dir
 ):
     from alliance.selectors import review_queue
     from catalog.models import LessonPage
@@ -80,6 +80,9 @@ def test_editor_watches_approves_and_lands_on_the_next_item(
     )
     assert page.locator("[data-player]").get_attribute("data-engine") == "hls.js"
     watch.check(page, "review page")
+    page.screenshot(
+        path=str(screenshot_dir / "review-page-desktop.png"), full_page=True
+    )
 
     page.fill("textarea[name=comment]", "画面清晰，讲解到位。")
     page.click("button[name=action][value=approve]")
