@@ -426,3 +426,28 @@ def test_chinese_review_page_reads_as_before(alliance_users, in_review, login):
         "审核决定",
     ):
         assert text in html
+
+
+def test_editor_watches_the_new_video_of_a_live_lesson_in_review(
+    alliance_users, make_draft, login, settings
+):
+    # A published lesson gets another video in a new version and goes back to
+    # review: the live row still shows the old video, the reviewer must watch
+    # the new one (the version an approval publishes); the public may not.
+    teacher, editor = alliance_users["teacher_a"], alliance_users["math_editor"]
+    page = publish(make_draft(teacher, title="换了视频"), alliance_users["admin"])
+    new = make_video("ready", uploaded_by=teacher)
+    master = f"renditions/{new.pk}/hls/master.m3u8"
+    (settings.MEDIA_ROOT / master).parent.mkdir(parents=True)
+    (settings.MEDIA_ROOT / master).write_text("#EXTM3U\n")
+    Video.objects.filter(pk=new.pk).update(hls_master=master)
+    lifecycle.replace_video(page, new, teacher)
+    lifecycle.submit(LessonPage.objects.get(pk=page.pk), teacher)
+
+    hls = reverse("media_pipeline:hls", args=[new.pk, "master.m3u8"])
+    html = login(editor).get(url(page)).content.decode()
+    assert f'data-hls="{hls}"' in html
+    assert login(editor).get(hls).status_code == 200
+    assert login(alliance_users["chinese_editor"]).get(hls).status_code == 404
+    assert login(alliance_users["teacher_b"]).get(hls).status_code == 404
+    assert Client().get(hls).status_code == 404
