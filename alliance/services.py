@@ -174,10 +174,10 @@ def decide_review(page, user, action: str, comment: str, task_state_id: int | No
 
     `task_state_id` is the step the reviewer saw; another current step
     (approved by someone else, returned and resubmitted) or none given is
-    refused rather than decided blind. Refusals of input are ValidationErrors with one
-    sentence; a user outside the scope gets PermissionDenied."""
+    refused rather than decided blind. Refusals of input are ValidationErrors
+    with one sentence; a user outside the scope gets PermissionDenied."""
     if action not in REVIEW_ACTIONS:
-        raise ValidationError(NOT_IN_REVIEW)
+        raise ValueError(f"unknown review decision {action!r}")
     if not can_judge(user, page):
         raise PermissionDenied(NOT_ALLOWED)
     task_state = page.current_workflow_task_state

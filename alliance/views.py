@@ -85,7 +85,8 @@ def review_queue_view(request):
 
 def _near_duplicates(user, draft):
     """(is a near duplicate, the other lessons `user` may open): lessons the
-    user may not view are never named, only counted into the notice."""
+    user may not view are never named; the notice then only says a similar
+    video exists."""
     video = getattr(draft, "video", None)
     if video is None or video.duplicate_of_id is None:
         return False, []
@@ -184,13 +185,24 @@ def _decide(request, page):
                 form.task_state_id(),
             )
     except ValidationError as exc:
+        # The typed comment stays; the step is the current one, so a reviewer
+        # told the step changed can look again and decide on what they see.
+        data = request.POST.copy()
+        current = page.current_workflow_task_state
+        data["task_state"] = current.pk if current else ""
         return _render_with_error(
-            request, page, " ".join(exc.messages), decision_form=form
+            request,
+            page,
+            " ".join(exc.messages),
+            decision_form=ReviewDecisionForm(data),
         )
     messages.success(request, DONE[action])
-    following = selectors.next_in_queue(
-        queue_before, selectors.review_queue(request.user), page.pk
-    )
+    queue_after = selectors.review_queue(request.user)
+    if any(row["page"].pk == page.pk for row in queue_after):
+        # A live lesson picked while its changes are in review: the review
+        # decision is still to be taken here.
+        return redirect("alliance:entry", page_id=page.pk)
+    following = selectors.next_in_queue(queue_before, queue_after, page.pk)
     if following is None:
         messages.info(request, _("Your review queue is empty."))
         return redirect("alliance:review_queue")

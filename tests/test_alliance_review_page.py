@@ -198,6 +198,21 @@ def test_pick_with_csrf(alliance_users, make_draft, in_review):
     assert "alliance.quality_pick" in log_actions(live)
 
 
+def test_pick_of_a_live_lesson_in_review_stays_on_its_page(
+    alliance_users, make_draft, login
+):
+    teacher = alliance_users["teacher_a"]
+    page = publish(make_draft(teacher, title="修订中"), alliance_users["admin"])
+    page.summary = "补充了例题"
+    page.save_revision(user=teacher)
+    lifecycle.submit(page, teacher)
+    client = login(alliance_users["math_editor"])
+    response = decide(client, page, "pick", comment="精品")
+    assert response.status_code == 302 and response["Location"] == url(page)
+    assert QualityPick.objects.filter(page_id=page.pk).exists()
+    assert current_task_state(page).status == TaskState.STATUS_IN_PROGRESS
+
+
 def test_request_changes_without_comment_is_refused_and_nothing_lost(
     alliance_users, in_review, login
 ):
@@ -221,6 +236,11 @@ def test_refused_decision_keeps_the_typed_comment(alliance_users, in_review, log
     assert response.status_code == 400
     html = response.content.decode()
     assert STEP_CHANGED in html and "讲得很好</textarea>" in html
+    # The page now carries the current step: looked at again, it can be decided.
+    state = current_task_state(page)
+    assert f'name="task_state" value="{state.pk}"' in html
+    assert decide(client, page, "approve", task_state=state.pk).status_code == 302
+    assert LessonPage.objects.get(pk=page.pk).live
 
 
 def test_approve_of_a_lesson_whose_video_is_not_ready_is_refused(
