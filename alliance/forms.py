@@ -23,7 +23,8 @@ class ScoreForm(forms.Form):
                 min_value=0,
                 max_value=criterion.max_score,
                 help_text=criterion.description,
-                widget=forms.NumberInput(attrs={"style": "max-width: 8rem"}),
+                # Sized by alliance/review.css: the CSP refuses style="".
+                widget=forms.NumberInput(attrs={"class": "rubric-score"}),
             )
         # Criteria first, notes last.
         fields["notes"] = self.fields.pop("notes")
@@ -31,6 +32,33 @@ class ScoreForm(forms.Form):
 
     def values(self) -> dict[int, int]:
         return {c.pk: self.cleaned_data[f"c{c.pk}"] for c in self.criteria}
+
+
+class ReviewDecisionForm(forms.Form):
+    """A decision posted to the review page. `task_state` is the review step
+    the page showed (catalog.ids rule: anything but 1–18 ASCII digits is no
+    step, so
+    not this one); the comment is required to return a lesson (services say so)."""
+
+    action = forms.ChoiceField(
+        choices=[
+            ("approve", _("Approve")),
+            ("request_changes", _("Request changes")),
+            ("pick", _("Designate a quality pick")),
+        ]
+    )
+    comment = forms.CharField(
+        label=_("Comment to the author"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    task_state = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def task_state_id(self):
+        from catalog.ids import parse_id
+
+        return parse_id(self.cleaned_data.get("task_state") or "")
 
 
 class PickForm(forms.Form):

@@ -210,9 +210,11 @@ def review_queue(user):
     }
     # Lessons carry their video's state: one whose video is not ready cannot
     # be approved, and the queue says so (None: a resource, no video needed).
-    lessons = dict(
-        LessonPage.objects.filter(pk__in=ids).values_list("pk", "video__status")
+    lesson_rows = LessonPage.objects.filter(pk__in=ids).values_list(
+        "pk", "video__status", "video__duplicate_of_id"
     )
+    lessons = {pk: status for pk, status, _orig in lesson_rows}
+    duplicates = {pk for pk, _status, orig in lesson_rows if orig is not None}
     rows = []
     for state in states:
         page = pages.get(int(state.workflow_state.object_id))
@@ -229,9 +231,44 @@ def review_queue(user):
                 "page": page,
                 "video_state": video,
                 "video_ready": video in (None, lifecycle.VideoState.READY),
+                "near_duplicate": page.pk in duplicates,
             }
         )
     return rows
+
+
+def next_in_queue(queue_before, queue_after, done_page_id):
+    """The entry to review after `done_page_id`: the first one that followed
+    it in the queue as it was (`queue_before`, rows of review_queue) and is
+    still waiting (`queue_after`); else the first still waiting; else None."""
+    waiting = [row["page"] for row in queue_after if row["page"].pk != done_page_id]
+    if not waiting:
+        return None
+    waiting_ids = {page.pk for page in waiting}
+    before = [row["page"].pk for row in queue_before]
+    if done_page_id in before:
+        for pk in before[before.index(done_page_id) + 1 :]:
+            if pk in waiting_ids:
+                return next(page for page in waiting if page.pk == pk)
+    return waiting[0]
+
+
+def lessons_sharing_recording(page):
+    """Other lessons whose video is the same recording as `page`'s: the
+    original its video was found a near duplicate of, or another duplicate of
+    that original (media_pipeline marks `Video.duplicate_of`)."""
+    video = getattr(page, "video", None)
+    if video is None:
+        return LessonPage.objects.none()
+    original = video.duplicate_of_id or video.pk
+    return (
+        LessonPage.objects.filter(
+            Q(video_id=original) | Q(video__duplicate_of_id=original)
+        )
+        .exclude(pk=page.pk)
+        .select_related("stage", "subject")
+        .order_by("pk")
+    )
 
 
 # --- Quality history ------------------------------------------------------

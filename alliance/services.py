@@ -1,4 +1,5 @@
-"""Write operations of the alliance: scoring, quality picks (with audit trail)."""
+"""Write operations of the alliance: scoring, review decisions, quality picks
+(with audit trail)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,6 +22,14 @@ from .selectors import user_can_review_page
 
 NOT_ALLOWED = _("You are not an editor for this stage and subject.")
 REASON_REQUIRED = _("A reason is required to revoke a quality pick.")
+NOT_IN_REVIEW = _("This lesson is not waiting for review any more.")
+STEP_CHANGED = _(
+    "This lesson's review step changed since you opened it; please look at it again."
+)
+COMMENT_REQUIRED = _("Write a comment saying what to change before returning it.")
+
+# Review decisions of the review page: our name → the workflow task's action.
+REVIEW_ACTIONS = {"approve": "approve", "request_changes": "reject"}
 
 
 def can_judge(user, page) -> bool:
@@ -143,3 +152,50 @@ def revoke_quality_pick(page, user, reason: str, moment=None):
         data={"comment": reason.strip(), "decision_id": decision.pk},
     )
     return decision
+
+
+def review_actions(user, page) -> set[str]:
+    """The review decisions (keys of REVIEW_ACTIONS) `user` may take on `page`
+    now: what the current workflow task offers them, which is where the scope
+    and the life-cycle guards (no approval of a lesson whose video is not
+    ready) are decided."""
+    task_state = page.current_workflow_task_state
+    if task_state is None:
+        return set()
+    task = task_state.task.specific
+    offered = {name for name, *_rest in task.get_actions(page, user)}
+    return {ours for ours, theirs in REVIEW_ACTIONS.items() if theirs in offered}
+
+
+def decide_review(page, user, action: str, comment: str, task_state_id: int | None):
+    """Approve or return `page` as the review page does: the current task's
+    own action (SubjectReviewTask.on_action), as Wagtail's action view calls
+    it, so its scope check, its guards, the log and the e-mails all apply.
+
+    `task_state_id` is the step the reviewer saw; another current step
+    (approved by someone else, returned and resubmitted) or none given is
+    refused rather than decided blind. Refusals of input are ValidationErrors
+    with one sentence; a user outside the scope gets PermissionDenied."""
+    if action not in REVIEW_ACTIONS:
+        raise ValueError(f"unknown review decision {action!r}")
+    if not can_judge(user, page):
+        raise PermissionDenied(NOT_ALLOWED)
+    task_state = page.current_workflow_task_state
+    if task_state is None:
+        raise ValidationError(NOT_IN_REVIEW)
+    if task_state.pk != task_state_id:
+        raise ValidationError(STEP_CHANGED)
+    comment = (comment or "").strip()
+    if action == "request_changes" and not comment:
+        raise ValidationError(COMMENT_REQUIRED)
+    if action == "approve":
+        # Say why first: the task hides the approve action of a lesson whose
+        # video is not ready, so its own refusal would carry no sentence.
+        message = lifecycle.refusal("approve", page.get_latest_revision_as_object())
+        if message is not None:
+            raise ValidationError(message)
+    if action not in review_actions(user, page):
+        raise PermissionDenied(NOT_ALLOWED)
+    task_state.task.specific.on_action(
+        task_state, user, REVIEW_ACTIONS[action], comment=comment
+    )

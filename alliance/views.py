@@ -1,5 +1,9 @@
 """Alliance screens inside the Wagtail admin: review queue, entry review page.
 
+The review page (entry_view) is where an editor watches a lesson, scores it
+and decides: approve, request changes or designate a quality pick are POSTed
+to the page itself and, once done, lead to the next lesson of the queue.
+
 Every view needs a login and wagtailadmin.access_admin
 and checks the role again for the object: a hidden button is never the only
 barrier, a crafted POST meets the same check (403).
@@ -12,14 +16,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin.auth import reject_request
 from wagtail.models import WorkflowState
 
+from catalog import lifecycle
 from catalog.models import CatalogEntryPage
+from media_pipeline.player import video_info, video_of
 
 from . import selectors, services
-from .forms import PickForm, RevokeForm, ScoreForm
+from .forms import PickForm, ReviewDecisionForm, RevokeForm, ScoreForm
 from .models import QualityDecision
 
 
@@ -77,12 +83,37 @@ def review_queue_view(request):
     )
 
 
+def _near_duplicates(user, draft):
+    """(is a near duplicate, the other lessons `user` may open): lessons the
+    user may not view are never named; the notice then only says a similar
+    video exists."""
+    video = getattr(draft, "video", None)
+    if video is None or video.duplicate_of_id is None:
+        return False, []
+    others = selectors.lessons_sharing_recording(draft)
+    return True, [p for p in others if services.can_view_entry(user, p)]
+
+
 def _entry_context(request, page, **forms):
     user = request.user
     can_judge = services.can_judge(user, page)
     rubric = services.default_rubric(page.resource_type)
+    # The version an approval publishes: what the reviewer must see.
+    draft = page.get_latest_revision_as_object()
+    near_duplicate, duplicate_lessons = _near_duplicates(user, draft)
+    task_state = page.current_workflow_task_state
     context = {
         "page": page,
+        "draft": draft,
+        "is_lesson": page.resource_type == "micro_lesson",
+        "pl": video_info(video_of(draft)),
+        "attachments": list(draft.attachments.all()),
+        "knowledge_points": list(draft.knowledge_points.all()),
+        "near_duplicate": near_duplicate,
+        "duplicate_lessons": duplicate_lessons,
+        "task_state": task_state,
+        "review_actions": services.review_actions(user, page) if can_judge else set(),
+        "approve_refusal": lifecycle.refusal("approve", draft) if task_state else None,
         "can_judge": can_judge,
         "rubric": rubric,
         "history": selectors.entry_history(page)[:100],
@@ -104,15 +135,78 @@ def _entry_context(request, page, **forms):
             )
         context["pick_form"] = forms.get("pick_form") or PickForm()
         context["revoke_form"] = forms.get("revoke_form") or RevokeForm()
+        context["decision_form"] = forms.get("decision_form") or ReviewDecisionForm(
+            initial={"task_state": task_state.pk if task_state else ""}
+        )
     return context
 
 
 @require_admin_access
+@require_http_methods(["GET", "HEAD", "POST"])
 def entry_view(request, page_id):
+    if request.method == "POST":
+        return _decide(request, _judge_entry(request, page_id))
     page = _get_entry(request, page_id)
     return TemplateResponse(
         request, "alliance/entry.html", _entry_context(request, page)
     )
+
+
+DONE = {
+    "approve": _("The lesson was approved."),
+    "request_changes": _("The lesson was returned to its author with your comment."),
+    "pick": _("The lesson is now a quality pick."),
+}
+
+
+def _decide(request, page):
+    """Approve, request changes or pick, then on to the next lesson to review."""
+    form = ReviewDecisionForm(request.POST)
+    if not form.is_valid():
+        return _render_with_error(
+            request,
+            page,
+            _("Choose approve, request changes or quality pick."),
+            decision_form=form,
+        )
+    action = form.cleaned_data["action"]
+    queue_before = selectors.review_queue(request.user)
+    try:
+        if action == "pick":
+            services.designate_quality_pick(
+                page, request.user, reason=form.cleaned_data["comment"]
+            )
+        else:
+            services.decide_review(
+                page,
+                request.user,
+                action,
+                form.cleaned_data["comment"],
+                form.task_state_id(),
+            )
+    except ValidationError as exc:
+        # The typed comment stays; the step is the current one, so a reviewer
+        # told the step changed can look again and decide on what they see.
+        data = request.POST.copy()
+        current = page.current_workflow_task_state
+        data["task_state"] = current.pk if current else ""
+        return _render_with_error(
+            request,
+            page,
+            " ".join(exc.messages),
+            decision_form=ReviewDecisionForm(data),
+        )
+    messages.success(request, DONE[action])
+    queue_after = selectors.review_queue(request.user)
+    if any(row["page"].pk == page.pk for row in queue_after):
+        # A live lesson picked while its changes are in review: the review
+        # decision is still to be taken here.
+        return redirect("alliance:entry", page_id=page.pk)
+    following = selectors.next_in_queue(queue_before, queue_after, page.pk)
+    if following is None:
+        messages.info(request, _("Your review queue is empty."))
+        return redirect("alliance:review_queue")
+    return redirect("alliance:entry", page_id=following.pk)
 
 
 def _judge_entry(request, page_id):

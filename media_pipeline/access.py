@@ -8,15 +8,23 @@ default) the files themselves are all checked here, so a guessed URL of a
 draft's rendition gets a 404 like any other missing file.
 """
 
+from django.db.models import Q
+
 from catalog.models import LessonPage
 
 from .policy import review_policy
 
 
 def can_view_video(user, video) -> bool:
-    lessons = LessonPage.objects.filter(video=video)
-    if lessons.live().exists():
+    if LessonPage.objects.filter(video=video).live().exists():
         return True
+    # A live lesson given another video keeps showing the old one until the
+    # new version is published (catalog.lifecycle.replace_video): the new
+    # video is a draft's, watched by those who may see that version — its
+    # reviewers above all — and never public through the live lesson.
+    lessons = LessonPage.objects.filter(
+        Q(video=video) | Q(latest_revision__content__video=video.pk)
+    )
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser or video.uploaded_by_id == user.pk:
