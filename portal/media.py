@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import KnowledgePoint
+
 
 class PlayerState:
     NONE = "none"
@@ -34,6 +36,7 @@ class VideoInfo:
     storyboard_interval: int = 0
     storyboard_columns: int = 0
     storyboard_rows: int = 0
+    captions: list = field(default_factory=list)
     duration: float | None = None
     width: int | None = None
     height: int | None = None
@@ -64,6 +67,17 @@ def _storyboard_grid(video):
     except ImportError:
         return 0, 0
     return storyboard_grid(video)
+
+
+def _captions(video) -> list:
+    try:
+        from media_pipeline.selectors import caption_tracks
+    except ImportError:
+        return []
+    return [
+        {"label": label, "language": language, "url": url}
+        for label, language, url in caption_tracks(video)
+    ]
 
 
 def _playable(video) -> bool:
@@ -131,6 +145,7 @@ def video_info(video, renditions=None) -> VideoInfo:
     info.mp4_sources = sources
     # The fallback plays the smallest rendition: it starts fastest anywhere.
     info.mp4_url = sources[-1]["url"] if sources else ""
+    info.captions = _captions(video)
     board = _url(getattr(video, "storyboard", None))
     cols, rows = _storyboard_grid(video)
     if board and cols and rows and getattr(video, "storyboard_interval", None):
@@ -146,3 +161,36 @@ def _reason(video) -> str:
     return getattr(video, "reason_message", "") or str(
         getattr(video, "reason", "") or ""
     )
+
+
+@dataclass
+class Chapter:
+    start: int
+    label: str  # m:ss
+    name: str
+    knowledge_point_id: int
+
+
+def clock(seconds) -> str:
+    seconds = max(0, int(seconds or 0))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def chapters_of(page, duration=None) -> list[Chapter]:
+    """The chapter marks of a lesson as shown (the row, or a revision's
+    in-memory copy in the preview): only on the lesson's own knowledge points
+    and inside the video, in time order. At most three queries."""
+    manager = getattr(page, "chapters", None)
+    rows = list(manager.all()) if manager is not None else []
+    if not rows:
+        return []
+    own = {kp.pk for kp in page.knowledge_points.all()}
+    names = KnowledgePoint.objects.in_bulk(
+        [r.knowledge_point_id for r in rows if r.knowledge_point_id in own]
+    )
+    limit = float(duration) if duration else float("inf")
+    return [
+        Chapter(r.start_seconds, clock(r.start_seconds), names[r.knowledge_point_id].name, r.knowledge_point_id)
+        for r in sorted(rows, key=lambda r: (r.start_seconds, r.sort_order or 0))
+        if r.knowledge_point_id in names and 0 <= r.start_seconds < limit
+    ]
