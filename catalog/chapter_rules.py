@@ -25,7 +25,8 @@ def chapter_errors(start_seconds, knowledge_point_id, lesson_point_ids, duration
         errors["knowledge_point"] = _(
             "A chapter must be one of this lesson's own knowledge points."
         )
-    if start_seconds is not None:
+    # Not a number: the field's own check has said so already.
+    if isinstance(start_seconds, int) and not isinstance(start_seconds, bool):
         limit = float(duration) if duration else longest_video_seconds()
         if not 0 <= start_seconds < limit:
             minutes, seconds = divmod(int(limit), 60)

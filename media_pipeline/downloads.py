@@ -98,7 +98,9 @@ def download_response(rendition, title: str, fallback: str):
         response = HttpResponse(content_type="video/mp4")
         response["X-Accel-Redirect"] = prefix + quote(name, safe="/")
     else:
-        response = FileResponse(default_storage.open(name, "rb"), content_type="video/mp4")
+        response = FileResponse(
+            default_storage.open(name, "rb"), content_type="video/mp4"
+        )
     response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     # A draft's file may be sent to its author: no shared cache keeps it.

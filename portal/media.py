@@ -190,7 +190,12 @@ def chapters_of(page, duration=None) -> list[Chapter]:
     )
     limit = float(duration) if duration else float("inf")
     return [
-        Chapter(r.start_seconds, clock(r.start_seconds), names[r.knowledge_point_id].name, r.knowledge_point_id)
+        Chapter(
+            r.start_seconds,
+            clock(r.start_seconds),
+            names[r.knowledge_point_id].name,
+            r.knowledge_point_id,
+        )
         for r in sorted(rows, key=lambda r: (r.start_seconds, r.sort_order or 0))
         if r.knowledge_point_id in names and 0 <= r.start_seconds < limit
     ]

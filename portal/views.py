@@ -13,9 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from catalog import lifecycle
 from catalog.models import CatalogEntryPage, KnowledgePoint, Stage, Subject
 
-from . import downloads
+from . import downloads, search, selectors, services
 from . import my as my_lessons
-from . import search, selectors, services
 from .cache import cached
 from .pagecache import cached_view
 

@@ -1,11 +1,10 @@
-"""The lesson page's download button: the flag, the access gate, the rung, the headers."""
+"""The lesson's download button: the flag, the access gate, the rung, the headers."""
 
 import re
 from urllib.parse import unquote
 
 import pytest
 from django.conf import settings
-from django.urls import reverse
 
 from media_pipeline.downloads import content_disposition
 from tests.factories import LessonPageFactory, ResourcePageFactory, UserFactory
@@ -66,9 +65,7 @@ def test_anonymous_downloads_the_720p_rung_of_a_live_lesson_as_an_attachment(
     assert unquote(star) == "一次函数的图像.mp4"
 
 
-def test_the_page_shows_the_button_only_when_the_author_allows_it(
-    client, live_lesson
-):
+def test_the_page_shows_the_button_only_when_the_author_allows_it(client, live_lesson):
     assert _url(live_lesson.pk) in client.get(live_lesson.url).content.decode()
     live_lesson.allow_download = False
     live_lesson.save()

@@ -7,8 +7,9 @@ site shows them as marks on the seek bar and as a list under the player.
 The knowledge-point link itself stays a plain M2M (`CatalogEntryPage.
 knowledge_points`, shared with resources, which have no video): a chapter is a
 separate row that must name one of those points, and start inside the video.
-One rule, `chapter_rules.chapter_errors`, checks both the admin form (against the points and
-video the form carries) and `LessonChapter.clean` (against the saved page).
+One rule, `chapter_rules.chapter_errors`, checks both the admin form (against
+the points and video the form carries) and `LessonChapter.clean` (against the
+saved page).
 """
 
 from django.core.exceptions import ValidationError
