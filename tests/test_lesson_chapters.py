@@ -241,5 +241,5 @@ def test_lesson_page_without_chapters_has_no_chapter_list(client, lesson):
     r.save()
     html = client.get(lesson.url).content.decode()
     assert 'class="chapter"' not in html
-    assert 'data-lesson="%d"' % lesson.pk in html
+    assert f'data-lesson="{lesson.pk}"' in html
     assert 'class="speed-select"' in html
