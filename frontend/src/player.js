@@ -287,7 +287,7 @@ function seekBy(video, delta) {
 }
 
 function volumeBy(video, delta) {
-  video.muted = false;
+  if (delta > 0) video.muted = false; // turning it up means "I want sound"
   video.volume = Math.round(Math.max(0, Math.min(1, video.volume + delta)) * 10) / 10;
 }
 
