@@ -243,3 +243,31 @@ def test_lesson_page_without_chapters_has_no_chapter_list(client, lesson):
     assert 'class="chapter"' not in html
     assert f'data-lesson="{lesson.pk}"' in html
     assert 'class="speed-select"' in html
+
+
+def test_caption_tracks_reach_the_player_default_first(client, lesson):
+    """What the C key turns on and off: the video's WebVTT tracks."""
+    from media_pipeline.models import VideoCaption, VideoRendition
+
+    video = lesson.video
+    r = VideoRendition(video=video, profile="360p", status="ready", height=360)
+    r.file.name = f"renditions/{video.pk}/360p.mp4"
+    r.save()
+    for position, language, label, default in (
+        (0, "en", "English", False),
+        (1, "zh", "中文", True),
+    ):
+        VideoCaption.objects.create(
+            video=video,
+            position=position,
+            language=language,
+            label=label,
+            default=default,
+            file=f"renditions/{video.pk}/captions/{position}.vtt",
+        )
+    html = client.get(lesson.url).content.decode()
+    zh = html.index(f'src="/media/renditions/{video.pk}/captions/1.vtt" srclang="zh"')
+    en = html.index(f'src="/media/renditions/{video.pk}/captions/0.vtt" srclang="en"')
+    assert zh < en
+    assert 'label="中文" default>' in html
+    assert html.count(" default>") == 1
