@@ -17,6 +17,7 @@ from django import forms
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from .chapter_rules import chapter_errors
 from .ids import parse_id
 
 LIMIT_FIELD_HOOK = "limit_catalog_entry_field"
@@ -96,3 +97,50 @@ class CatalogEntryPageForm(WagtailAdminPageForm):
             if hook(path, field, self.for_user, self.instance):
                 return
         field.queryset = field.queryset.none()
+
+
+class LessonPageForm(CatalogEntryPageForm):
+    """Chapters are checked against the knowledge points and the video this
+    form carries (the author may add a point and its chapter in one edit)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for form in self._chapter_forms():
+            form.instance.checked_by_page_form = True
+            field = form.fields.get("knowledge_point")
+            if field is not None:
+                # An id from the browser: 1-18 digits, or an invalid choice.
+                strict = StrictIdChoiceField(
+                    queryset=field.queryset,
+                    widget=field.widget,
+                    label=field.label,
+                    required=field.required,
+                )
+                strict.bound_field_class = RefusedIdNotEchoed
+                form.fields["knowledge_point"] = strict
+
+    def _chapter_forms(self):
+        formset = self.formsets.get("chapters")
+        return formset.forms if formset is not None else []
+
+    def clean(self):
+        cleaned = super().clean()
+        points = cleaned.get("knowledge_points")
+        point_ids = [kp.pk for kp in points] if points is not None else []
+        video = cleaned.get("video")
+        duration = getattr(video, "duration", None)
+        formset = self.formsets.get("chapters")
+        if formset is None:
+            return cleaned
+        formset.is_valid()  # cleans each chapter form; errors are its own
+        for form in formset.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            kp = data.get("knowledge_point")
+            errors = chapter_errors(
+                data.get("start_seconds"), kp.pk if kp else None, point_ids, duration
+            )
+            for field, message in errors.items():
+                form.add_error(field, message)
+        return cleaned

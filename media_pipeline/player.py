@@ -35,6 +35,7 @@ class VideoInfo:
     storyboard_interval: int = 0
     storyboard_columns: int = 0
     storyboard_rows: int = 0
+    captions: list = field(default_factory=list)
     duration: float | None = None
     width: int | None = None
     height: int | None = None
@@ -63,6 +64,15 @@ def _storyboard_grid(video):
     from .selectors import storyboard_grid
 
     return storyboard_grid(video)
+
+
+def _captions(video) -> list:
+    from .selectors import caption_tracks
+
+    return [
+        {"label": label, "language": language, "url": url}
+        for label, language, url in caption_tracks(video)
+    ]
 
 
 def _playable(video) -> bool:
@@ -128,6 +138,7 @@ def video_info(video, renditions=None) -> VideoInfo:
     info.mp4_sources = sources
     # The fallback plays the smallest rendition: it starts fastest anywhere.
     info.mp4_url = sources[-1]["url"] if sources else ""
+    info.captions = _captions(video)
     board = _url(getattr(video, "storyboard", None))
     cols, rows = _storyboard_grid(video)
     if board and cols and rows and getattr(video, "storyboard_interval", None):

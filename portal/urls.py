@@ -47,4 +47,5 @@ urlpatterns = [
     path("my/lessons/<id:page_id>/submit/", views.my_submit, name="submit"),
     path("l/<id:page_id>/", views.short_link, name="short_link"),
     path("lessons/<id:page_id>/status/", views.entry_status, name="entry_status"),
+    path("lessons/<id:page_id>/download/", views.download_video, name="download_video"),
 ]

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from catalog import lifecycle
 from catalog.models import CatalogEntryPage, KnowledgePoint, Stage, Subject
 
+from . import downloads, search, selectors, services
 from . import my as my_lessons
-from . import search, selectors, services
 from .cache import cached
 from .pagecache import cached_view
 
@@ -219,6 +219,12 @@ def my_preview(request, page_id):
         raise PermissionDenied
     draft = page.get_latest_revision_as_object()
     return draft.serve_preview(request, draft.default_preview_mode)
+
+
+@require_GET
+def download_video(request, page_id):
+    """The MP4 of a lesson whose author allows downloads (portal/downloads.py)."""
+    return downloads.download(request.user, page_id)
 
 
 @require_GET

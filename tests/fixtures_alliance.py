@@ -117,6 +117,7 @@ def edit_form_data(page, **extra):
         "academic_year": page.academic_year,
         "licence": page.licence,
         "attachments": inline_formset([]),
+        "chapters": inline_formset([]),
         "comments": inline_formset([]),
     }
     if getattr(page, "video_id", None):

@@ -166,3 +166,42 @@ def test_home_page_shows_featured_collections(client, taxonomy, clean_cache):
     FeaturedCollectionItem.objects.create(collection=collection, page=lesson)
     html = client.get("/").content.decode()
     assert "中考复习专辑" in html and "专辑里的课" in html
+
+
+@pytest.mark.parametrize(
+    ("status", "zh", "en"),
+    [
+        (
+            "transcoding",
+            "<strong>视频转码中</strong>（42%），请稍后刷新本页。",
+            "<strong>Video is being transcoded</strong> (42%).",
+        ),
+        (
+            "rejected",
+            "<strong>视频未通过检查：</strong>",
+            "<strong>The video did not pass the check:</strong>",
+        ),
+        (
+            "failed",
+            "<strong>视频处理失败：</strong>原因未知",
+            "<strong>Video processing failed:</strong> Unknown reason",
+        ),
+        (None, "暂无视频。", "No video yet."),
+    ],
+)
+def test_player_states_in_each_language(client, taxonomy, status, zh, en):
+    video = None
+    if status:
+        video = make_video(
+            status=status,
+            progress=42,
+            reason="too_short" if status == "rejected" else "",
+            reason_params={"duration": 3.0, "min": 30},
+        )
+    page = make_lessons(1, video=video)[0]
+    html = client.get(page.url).content.decode()
+    assert zh in html
+    english = client.get(page.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert en in english
+    player = english[english.index('class="player-wrap"') : english.index("</section>")]
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in player), player

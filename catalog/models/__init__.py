@@ -1,3 +1,4 @@
+from .chapters import LessonChapter
 from .knowledge import KnowledgePoint, KnowledgePointPlacement
 from .pages import (
     CatalogEntryPage,
@@ -29,6 +30,7 @@ __all__ = [
     "HomePage",
     "KnowledgePoint",
     "KnowledgePointPlacement",
+    "LessonChapter",
     "LessonPage",
     "ResourceAttachment",
     "ResourcePage",

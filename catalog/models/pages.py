@@ -29,7 +29,7 @@ from wagtail.search import index
 
 from text_analysis.search_fields import ChineseAutocompleteField, ChineseSearchField
 
-from ..forms import CatalogEntryPageForm
+from ..forms import CatalogEntryPageForm, LessonPageForm
 from ..lifecycle_rules import refusal
 from .knowledge import KnowledgePoint
 from .quality import QualityPick, quality_flag
@@ -414,6 +414,15 @@ class LessonPage(CatalogEntryPage):
         related_name="lessons",
         verbose_name=_("video"),
     )
+    # Off by default: the author decides whether teachers may keep a copy.
+    allow_download = models.BooleanField(
+        _("allow download"),
+        default=False,
+        help_text=_(
+            "Show a download button for the video (an MP4 of moderate size, "
+            "never the original upload)."
+        ),
+    )
 
     allowed_resource_types = [ResourceType.MICRO_LESSON]
     template = "catalog/catalog_entry.html"
@@ -423,9 +432,13 @@ class LessonPage(CatalogEntryPage):
         CatalogEntryPage.content_panels[:2]
         + [
             FieldPanel("video"),
+            FieldPanel("allow_download"),
         ]
         + CatalogEntryPage.content_panels[2:]
+        + [InlinePanel("chapters", label=_("Chapters"))]
     )
+    # Checks the chapters against the points and video the form carries.
+    base_form_class = LessonPageForm
 
     class Meta:
         verbose_name = _("micro-lesson")

@@ -2,7 +2,7 @@ from django import template
 
 from .. import selectors
 from ..cache import catalog_version as _catalog_version
-from ..media import _url, video_info, video_of
+from ..media import _url, chapters_of, video_info, video_of
 
 register = template.Library()
 
@@ -42,6 +42,12 @@ def player(page):
     if info is None:
         info = page._portal_player = video_info(video_of(page))
     return info
+
+
+@register.simple_tag
+def chapters(page, info):
+    """The lesson's chapter marks inside its video (portal/media.py)."""
+    return chapters_of(page, getattr(info, "duration", None))
 
 
 @register.filter

@@ -70,6 +70,7 @@ def create_form_data(title, **extra):
         "academic_year": 2025,
         "licence": "cc-by-nc-4.0",
         "attachments": inline_formset([]),
+        "chapters": inline_formset([]),
         "comments": inline_formset([]),
     }
     data.update(extra)
