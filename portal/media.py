@@ -34,6 +34,8 @@ class VideoInfo:
     storyboard_interval: int = 0
     storyboard_columns: int = 0
     storyboard_rows: int = 0
+    # (label, language, url) of the WebVTT caption tracks, default first.
+    captions: list = field(default_factory=list)
     duration: float | None = None
     width: int | None = None
     height: int | None = None
@@ -131,6 +133,7 @@ def video_info(video, renditions=None) -> VideoInfo:
     info.mp4_sources = sources
     # The fallback plays the smallest rendition: it starts fastest anywhere.
     info.mp4_url = sources[-1]["url"] if sources else ""
+    info.captions = _captions(video)
     board = _url(getattr(video, "storyboard", None))
     cols, rows = _storyboard_grid(video)
     if board and cols and rows and getattr(video, "storyboard_interval", None):
@@ -138,6 +141,14 @@ def video_info(video, renditions=None) -> VideoInfo:
         info.storyboard_interval = video.storyboard_interval
         info.storyboard_columns, info.storyboard_rows = cols, rows
     return info
+
+
+def _captions(video) -> list:
+    from media_pipeline.selectors import caption_tracks
+
+    if not hasattr(video, "captions"):
+        return []
+    return caption_tracks(video)
 
 
 def _reason(video) -> str:

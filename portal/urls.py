@@ -45,6 +45,24 @@ urlpatterns = [
     ),
     path("my/lessons/<id:page_id>/preview/", views.my_preview, name="preview"),
     path("my/lessons/<id:page_id>/submit/", views.my_submit, name="submit"),
+    path("my/lessons/<id:page_id>/", views.my_workspace, name="workspace"),
+    path(
+        "my/lessons/<id:page_id>/attachments/",
+        views.my_attachment_add,
+        name="attachment_add",
+    ),
+    path(
+        "my/lessons/<id:page_id>/attachments/<str:document_id>/replace/",
+        views.my_attachment_replace,
+        name="attachment_replace",
+    ),
+    path(
+        "my/lessons/<id:page_id>/attachments/<str:document_id>/remove/",
+        views.my_attachment_remove,
+        name="attachment_remove",
+    ),
+    path("my/lessons/<id:page_id>/withdraw/", views.my_withdraw, name="withdraw"),
+    path("my/lessons/<id:page_id>/video/", views.my_replace_video, name="video"),
     path("l/<id:page_id>/", views.short_link, name="short_link"),
     path("lessons/<id:page_id>/status/", views.entry_status, name="entry_status"),
 ]

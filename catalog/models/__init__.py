@@ -1,5 +1,6 @@
 from .knowledge import KnowledgePoint, KnowledgePointPlacement
 from .pages import (
+    AttachmentKind,
     CatalogEntryPage,
     HomePage,
     LessonPage,
@@ -23,6 +24,7 @@ from .taxonomy import (
 )
 
 __all__ = [
+    "AttachmentKind",
     "CatalogEntryPage",
     "District",
     "Grade",
