@@ -150,7 +150,7 @@ def _carry_captions(page, video) -> None:
     )
     if captions is None:
         return
-    with captions.document.open("rb") as fh:
+    with captions.document.file.open("rb") as fh:
         vtt = fh.read().decode("utf-8", errors="replace")
     with translation.override("zh-hans"):
         label = str(CAPTIONS_LABEL)
