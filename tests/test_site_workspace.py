@@ -416,3 +416,37 @@ def test_reviewers_decisions_show_newest_first(alliance_users, make_draft, login
     assert "&lt;b&gt;字幕&lt;/b&gt;" in decisions and "<b>字幕" not in decisions
     # Another teacher sees none of it.
     assert login(alliance_users["teacher_b"]).get(ws(page)).status_code == 404
+
+
+# --- The admin shares the content check -------------------------------------------
+
+
+def test_the_admins_document_upload_checks_the_content_too(
+    alliance_users, login, media
+):
+    from wagtail.models import Collection
+
+    client = login(alliance_users["admin"])
+    url = reverse("wagtaildocs:add")
+    collection = Collection.get_first_root_node().pk
+    disguised = client.post(
+        url,
+        {
+            "title": "假教案",
+            "collection": collection,
+            "file": f.upload("plan.pdf", b"<html>", "application/pdf"),
+        },
+    )
+    assert disguised.status_code == 200
+    assert REFUSED_TYPE in body(disguised)
+    assert Document.objects.count() == 0
+    real = client.post(
+        url,
+        {
+            "title": "教案",
+            "collection": collection,
+            "file": f.upload("plan.pdf", f.pdf()),
+        },
+    )
+    assert real.status_code == 302
+    assert Document.objects.get().title == "教案"
