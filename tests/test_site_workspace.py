@@ -450,3 +450,20 @@ def test_the_admins_document_upload_checks_the_content_too(
     )
     assert real.status_code == 302
     assert Document.objects.get().title == "教案"
+
+
+def test_malformed_lesson_ids_in_actions_are_404(alliance_users, login):
+    client = login(alliance_users["teacher_a"])
+    for bad in ("2" * 30, "²", "-1", "%2E%2E", "１"):
+        for action in ("attachments/", "attachments/1/remove/", "withdraw/", "video/"):
+            assert client.post(f"/my/lessons/{bad}/{action}").status_code == 404
+
+
+def test_the_english_workspace_is_english(alliance_users, make_draft, login, media):
+    teacher = alliance_users["teacher_a"]
+    page = make_draft(teacher, title="Linear functions")
+    html = body(login(teacher).get(ws(page), HTTP_ACCEPT_LANGUAGE="en"))
+    main = html.split('<main id="main"')[1].split("</main>")[0]
+    for text in ("Competition bundle", "Lesson plan", "Reflection", "Attach"):
+        assert text in main
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in main)
