@@ -43,6 +43,10 @@ OOXML_PARTS = {
     "xl/workbook.xml": "xlsx",
 }
 MAX_ZIP_ENTRIES = 20_000
+# An Office file's central directory is a few kilobytes; a bigger one is
+# refused before zipfile parses it (a hostile one may hold millions of names).
+MAX_ZIP_DIRECTORY = 1024**2
+EOCD = b"PK\x05\x06"
 # Legacy Office files: the stream a Word or PowerPoint file must hold.
 OLE_STREAMS = {"WordDocument": "doc", "PowerPoint Document": "ppt"}
 DEFAULT_MAX_SIZE = 50 * 1024**2
@@ -109,7 +113,24 @@ def _ole_type(fh) -> str | None:
                 return kind
 
 
+def _zip_directory_fits(fh) -> bool:
+    """The end-of-central-directory record names a directory small enough."""
+    fh.seek(0, 2)
+    size = fh.tell()
+    fh.seek(max(0, size - (65535 + 22)))
+    tail = fh.read()
+    at = tail.rfind(EOCD)
+    if at < 0 or len(tail) - at < 22:
+        return False
+    entries = int.from_bytes(tail[at + 10 : at + 12], "little")
+    directory = int.from_bytes(tail[at + 12 : at + 16], "little")
+    fh.seek(0)
+    return entries <= MAX_ZIP_ENTRIES and directory <= MAX_ZIP_DIRECTORY
+
+
 def _ooxml_type(fh) -> str:
+    if not _zip_directory_fits(fh):
+        raise AttachmentRefused(str(NOT_A_DOCUMENT), code="not_a_document")
     try:
         with zipfile.ZipFile(fh) as package:
             infos = package.infolist()

@@ -249,6 +249,8 @@ def store_author_captions(video, vtt: str, label: str):
         video=video, position=AUTHOR_POSITION
     ).first() or VideoCaption(video=video, position=AUTHOR_POSITION)
     previous = caption.file.name if caption.pk else ""
+    if previous and _stored_text(caption) == vtt:
+        return caption  # the same track again (e.g. publishing the version)
     caption.language = AUTHOR_LANGUAGE
     caption.label = clean_label(label)
     caption.default = True
@@ -263,6 +265,14 @@ def store_author_captions(video, vtt: str, label: str):
     if previous and previous != caption.file.name:
         caption.file.storage.delete(previous)
     return caption
+
+
+def _stored_text(caption) -> str | None:
+    try:
+        with caption.file.open("rb") as fh:
+            return fh.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def remove_author_captions(video) -> None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from catalog import attachments, lifecycle
 from catalog.attachments import AttachmentRefused, CheckedFile
 from catalog.ids import parse_id
-from catalog.models import AttachmentKind
+from catalog.models import AttachmentKind, ResourceAttachment
 from media_pipeline import captions as caption_files
 
 from .services import finished_upload
@@ -55,17 +55,44 @@ def _checked(upload, kind) -> CheckedFile:
     return attachments.check_document(upload)
 
 
+def _label() -> str:
+    with translation.override("zh-hans"):
+        return str(CAPTIONS_LABEL)
+
+
+def _on_public_video(page, video) -> bool:
+    """The video plays on the published page: its track changes only when
+    the version carrying the new captions is published (after review)."""
+    return page.live and page.video_id == video.pk
+
+
 def _publish_captions(page, checked: CheckedFile) -> None:
     """The captions become the lesson video's author track (zh-Hans)."""
     video = _draft_video(page)
-    if video is None:
+    if video is None or _on_public_video(page, video):
         return
     checked.fileobj.seek(0)
-    with translation.override("zh-hans"):
-        label = str(CAPTIONS_LABEL)
     caption_files.store_author_captions(
-        video, checked.fileobj.read().decode("utf-8"), label
+        video, checked.fileobj.read().decode("utf-8"), _label()
     )
+
+
+def sync_published_captions(page) -> None:
+    """After a lesson is published: its video's author track is the captions
+    attachment of the published version (none: no author track)."""
+    if not page.video_id:
+        return
+    captions = (
+        ResourceAttachment.objects.filter(page_id=page.pk, kind=AttachmentKind.CAPTIONS)
+        .select_related("document")
+        .first()
+    )
+    if captions is None:
+        caption_files.remove_author_captions(page.video)
+        return
+    with captions.document.file.open("rb") as fh:
+        vtt = fh.read().decode("utf-8", errors="replace")
+    caption_files.store_author_captions(page.video, vtt, _label())
 
 
 def _draft_video(page):
@@ -107,7 +134,7 @@ def remove_attachment(page, user, raw_document_id):
     removed = attachments.remove(page, user, document_id(raw_document_id))
     if removed.kind == AttachmentKind.CAPTIONS:
         video = _draft_video(page)
-        if video is not None:
+        if video is not None and not _on_public_video(page, video):
             caption_files.remove_author_captions(video)
     return removed
 
@@ -152,9 +179,7 @@ def _carry_captions(page, video) -> None:
         return
     with captions.document.file.open("rb") as fh:
         vtt = fh.read().decode("utf-8", errors="replace")
-    with translation.override("zh-hans"):
-        label = str(CAPTIONS_LABEL)
-    caption_files.store_author_captions(video, vtt, label)
+    caption_files.store_author_captions(video, vtt, _label())
 
 
 def withdraw(page, user) -> None:

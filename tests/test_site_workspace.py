@@ -130,6 +130,18 @@ DISGUISED = [
     ("no-types.pptx", b"PK\x03\x04" + b"\0" * 100, "application/zip"),
     ("image.pdf", b"\x89PNG\r\n\x1a\n" + b"\0" * 50, "image/png"),
     ("../../etc/passwd.pdf", b"root:x:0:0", "application/pdf"),
+    # A zip claiming a huge central directory is not parsed at all.
+    (
+        "huge.docx",
+        b"PK\x03\x04"
+        + b"\0" * 30
+        + b"PK\x05\x06"
+        + b"\0" * 6
+        + (60000).to_bytes(2, "little")
+        + (2**30).to_bytes(4, "little")
+        + b"\0" * 6,
+        "application/zip",
+    ),
 ]
 
 

@@ -230,6 +230,36 @@ def test_uploaded_captions_become_the_players_chinese_track(
     assert f'src="/media/{track.file.name}"' in html
 
 
+def test_a_published_lessons_track_changes_only_when_the_new_version_is_published(
+    alliance_users, make_draft, login, media
+):
+    teacher = alliance_users["teacher_a"]
+    page = publish(make_draft(teacher), teacher)
+    client = login(teacher)
+    html = client.get(reverse("portal:workspace", args=[page.pk])).content.decode()
+    assert 'id="ws-live"' in html
+
+    _add_captions(client, page, "a.srt", SRT.encode())
+
+    # Not on the public player before review.
+    assert not VideoCaption.objects.filter(video_id=page.video_id).exists()
+    assert "<track" not in client.get(page.url).content.decode()
+    # Publishing the version that carries them publishes the track.
+    latest = LessonPage.objects.get(pk=page.pk).get_latest_revision()
+    latest.publish(user=teacher, skip_permission_checks=True)
+    track = VideoCaption.objects.get(video_id=page.video_id)
+    assert track.label == "中文字幕"
+    assert 'label="中文字幕"' in client.get(page.url).content.decode()
+    # Removing them in a new version keeps the track until that is published.
+    document = ResourceAttachment.objects.get(page_id=page.pk).document_id
+    client.post(reverse("portal:attachment_remove", args=[page.pk, document]))
+    assert VideoCaption.objects.filter(video_id=page.video_id).exists()
+    LessonPage.objects.get(pk=page.pk).get_latest_revision().publish(
+        user=teacher, skip_permission_checks=True
+    )
+    assert not VideoCaption.objects.filter(video_id=page.video_id).exists()
+
+
 def test_garbage_named_vtt_leaves_no_track_and_no_document(
     alliance_users, make_draft, login, media
 ):
