@@ -20,6 +20,9 @@ from media_pipeline import captions as caption_files
 from .services import finished_upload
 
 CAPTIONS_LABEL = gettext_lazy("Chinese subtitles")
+# An attached caption document is read up to this many bytes (the workspace
+# refuses bigger files; an admin's upload is cut there and then converted).
+CAPTION_READ_LIMIT = 4 * 1024**2
 
 
 class AttachmentForm(forms.Form):
@@ -87,12 +90,21 @@ def sync_published_captions(page) -> None:
         .select_related("document")
         .first()
     )
-    if captions is None:
+    vtt = _attached_webvtt(captions) if captions is not None else None
+    if vtt is None:
         caption_files.remove_author_captions(page.video)
         return
-    with captions.document.file.open("rb") as fh:
-        vtt = fh.read().decode("utf-8", errors="replace")
     caption_files.store_author_captions(page.video, vtt, _label())
+
+
+def _attached_webvtt(captions) -> str | None:
+    """The captions attachment's text as clean WebVTT, converted again: the
+    admin may have attached a file that never passed the workspace's check."""
+    try:
+        with captions.document.file.open("rb") as fh:
+            return caption_files.to_webvtt(fh.read(CAPTION_READ_LIMIT))
+    except (OSError, caption_files.CaptionRefused):
+        return None
 
 
 def _draft_video(page):
@@ -177,9 +189,9 @@ def _carry_captions(page, video) -> None:
     )
     if captions is None:
         return
-    with captions.document.file.open("rb") as fh:
-        vtt = fh.read().decode("utf-8", errors="replace")
-    caption_files.store_author_captions(video, vtt, _label())
+    vtt = _attached_webvtt(captions)
+    if vtt is not None:
+        caption_files.store_author_captions(video, vtt, _label())
 
 
 def withdraw(page, user) -> None:

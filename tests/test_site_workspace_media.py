@@ -316,3 +316,27 @@ def test_reprocessing_keeps_the_authors_track(alliance_users, make_draft, media)
     track.refresh_from_db()
     assert track.file.storage.exists(track.file.name)
     assert video.status == VideoStatus.READY
+
+
+def test_captions_attached_in_the_admin_are_cleaned_when_published(
+    alliance_users, make_draft, media
+):
+    from django.core.files.base import ContentFile
+
+    teacher = alliance_users["teacher_a"]
+    page = make_draft(teacher)
+    document = Document(title="字幕", uploaded_by_user=teacher)
+    document.file.save(
+        "raw.vtt",
+        ContentFile(b"WEBVTT\n\n00:01.000 --> 00:02.000\n<script>x()</script>\n"),
+        save=False,
+    )
+    document.save()
+    ResourceAttachment.objects.create(page=page, document=document, kind="captions")
+
+    publish(LessonPage.objects.get(pk=page.pk), teacher)
+
+    track = VideoCaption.objects.get(video_id=page.video_id)
+    with track.file.open("rb") as fh:
+        text = fh.read().decode()
+    assert "&lt;script&gt;x()&lt;/script&gt;" in text and "<script>" not in text
