@@ -340,6 +340,22 @@ def entry_comments(page):
     )
 
 
+def entry_decisions(page):
+    """The reviewers' decisions on this entry, newest first: each finished
+    review step that approved or returned it, and any step with a comment
+    (for the author's workspace on the site)."""
+    return (
+        TaskState.objects.filter(**PAGE_STATES, workflow_state__object_id=str(page.pk))
+        .filter(
+            Q(status__in=[TaskState.STATUS_APPROVED, TaskState.STATUS_REJECTED])
+            | ~Q(comment="")
+        )
+        .exclude(finished_at=None)
+        .select_related("task")
+        .order_by("-finished_at", "-pk")
+    )
+
+
 def entry_scores(page):
     return (
         RubricScore.objects.filter(page_id=page.pk)

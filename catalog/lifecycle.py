@@ -29,9 +29,11 @@ from .lifecycle_rules import *  # noqa: F403 (the rules are part of this module)
 from .lifecycle_rules import (
     ALREADY_IN_REVIEW,
     NO_WORKFLOW,
+    NOT_IN_REVIEW,
     TransitionRefused,
     has_video_guard,
     require,
+    review_in_progress,
     video_ready,
 )
 from .signals import announce
@@ -59,6 +61,41 @@ def submit(page, user) -> None:
     if workflow is None:
         raise TransitionRefused(str(NO_WORKFLOW), code="lifecycle_submit")
     workflow.start(page, user)
+
+
+@transaction.atomic
+def withdraw_submission(page, user) -> None:
+    """in review → back to the author (撤回): cancels the running Wagtail
+    workflow, so the author can change the entry and submit it again (a new
+    submission starts the review from its first step). Only a running review:
+    one returned for changes is the author's already. Who may withdraw is the
+    caller's check (the site: the entry's owner or author)."""
+    from .models import CatalogEntryPage
+
+    CatalogEntryPage.objects.select_for_update().filter(pk=page.pk).exists()
+    if not review_in_progress(page):
+        raise TransitionRefused(
+            str(NOT_IN_REVIEW), code="lifecycle_withdraw_submission"
+        )
+    page.current_workflow_state.cancel(user=user)
+
+
+def edit_latest_version(page, user, change) -> None:
+    """Change the entry's latest version with `change(draft)` and save it as
+    a new version: the row too while it is not live (as `replace_video`); a
+    live entry keeps its published version until the new one is published.
+    Refused while a review runs (`edit_refusal`)."""
+    from .lifecycle_rules import edit_refusal
+
+    message = edit_refusal(page)
+    if message is not None:
+        raise TransitionRefused(message, code="lifecycle_edit")
+    draft = page.get_latest_revision_as_object()
+    change(draft)
+    with transaction.atomic():
+        if not page.live:
+            draft.save()
+        draft.save_revision(user=user)
 
 
 # --- Services: replacing a lesson's video ----------------------------------------

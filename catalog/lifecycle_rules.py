@@ -175,6 +175,10 @@ def state_of(page) -> State:
 
 
 ALREADY_IN_REVIEW = _("This entry is already in review.")
+NOT_IN_REVIEW = _("This entry is not in review, so there is no submission to withdraw.")
+EDIT_IN_REVIEW = _(
+    "This entry is in review; withdraw the submission before changing it."
+)
 NO_WORKFLOW = _("No review workflow covers this entry; ask an administrator.")
 
 
@@ -189,6 +193,23 @@ def refusal(name: str, page) -> str | None:
     transition = TRANSITIONS[name]
     if transition.needs_ready_video and not video_ready(page):
         return str(VIDEO_MESSAGES[video_state(page)])
+    return None
+
+
+def review_in_progress(page) -> bool:
+    """A review is running (not returned for changes): the reviewers are
+    looking at the latest version, so its author leaves it alone."""
+    state = page.current_workflow_state
+    return state is not None and state.status == state.STATUS_IN_PROGRESS
+
+
+def edit_refusal(page) -> str | None:
+    """Why the author may not change the entry's latest version now (its
+    attachments, its video) from the site; None: they may. Any state but a
+    running review: a draft, a lesson returned for changes, a withdrawn or
+    published one (the change is a new version, published after review)."""
+    if review_in_progress(page):
+        return str(EDIT_IN_REVIEW)
     return None
 
 
@@ -232,7 +253,11 @@ __all__ = [
     "VIDEO_MESSAGES",
     "state_of",
     "ALREADY_IN_REVIEW",
+    "NOT_IN_REVIEW",
+    "EDIT_IN_REVIEW",
     "NO_WORKFLOW",
+    "review_in_progress",
+    "edit_refusal",
     "refusal",
     "can",
     "require",

@@ -155,6 +155,12 @@ def drop_stale_outputs(video: Video, keep: set[str]) -> int:
     the video's folder that this run will not write again (a rung no longer
     on the ladder, surplus segments). Names about to be rewritten are left
     for storage.upload to replace, so nothing written is ever deleted."""
+    # The author's uploaded caption track is no output of the job: kept.
+    keep = keep | set(
+        video.captions.filter(position=VideoCaption.AUTHOR_POSITION).values_list(
+            "file", flat=True
+        )
+    )
     stale = [n for n in storage.walk(renditions_prefix(video.pk)) if n not in keep]
     return storage.delete_many(stale)
 

@@ -177,7 +177,11 @@ class VideoRendition(models.Model):
 
 
 class VideoCaption(models.Model):
-    """A text subtitle track of the upload, as WebVTT beside the renditions."""
+    """A text subtitle track of the upload, as WebVTT beside the renditions;
+    at AUTHOR_POSITION, the caption file the lesson's author uploaded."""
+
+    # Extracted tracks are numbered from 0; the author's track is never one.
+    AUTHOR_POSITION = 1000
 
     video = models.ForeignKey(
         Video,

@@ -343,7 +343,10 @@ def _store_outputs(video: Video, p, out: Path, renditions, tracks, published) ->
 
 
 def _store_captions(video: Video, base: str, out: Path, tracks) -> None:
-    video.captions.exclude(position__in=[c.position for c in tracks]).delete()
+    # The author's uploaded track (captions.AUTHOR_POSITION) is not the file's.
+    video.captions.exclude(position__in=[c.position for c in tracks]).exclude(
+        position=captions.AUTHOR_POSITION
+    ).delete()
     for caption in tracks:
         name = storage.upload(out / caption.filename, f"{base}/{caption.filename}")
         VideoCaption.objects.update_or_create(

@@ -23,6 +23,32 @@ YEAR = re.compile(r"[0-9]{4}", re.ASCII)
 LIST_SEPARATOR = _(", ")
 
 
+def finished_upload(user, upload_id):
+    """The user's finished tus upload whose video they may attach (the site's
+    upload form and a lesson's new video); one sentence otherwise."""
+    from ingest.models import Upload, UploadStatus
+
+    upload = (
+        Upload.objects.filter(pk=upload_id, owner=user).select_related("video").first()
+    )
+    if upload is None:
+        raise forms.ValidationError(_("This upload was not found."))
+    if upload.status not in (UploadStatus.COMPLETE, UploadStatus.DUPLICATE):
+        raise forms.ValidationError(
+            _("The upload is not complete or did not pass the checks.")
+        )
+    # A duplicate upload points at the earlier video with the same bytes,
+    # which may be another teacher's or already shown by another lesson.
+    if not user_may_attach_video(user, upload.video_id):
+        raise forms.ValidationError(
+            _(
+                "This video belongs to another teacher or another lesson "
+                "already uses it."
+            )
+        )
+    return upload
+
+
 class LessonUploadForm(forms.Form):
     upload = forms.UUIDField()
     title = forms.CharField(max_length=255)
@@ -47,29 +73,7 @@ class LessonUploadForm(forms.Form):
         self.user = user
 
     def clean_upload(self):
-        from ingest.models import Upload, UploadStatus
-
-        upload = (
-            Upload.objects.filter(pk=self.cleaned_data["upload"], owner=self.user)
-            .select_related("video")
-            .first()
-        )
-        if upload is None:
-            raise forms.ValidationError(_("This upload was not found."))
-        if upload.status not in (UploadStatus.COMPLETE, UploadStatus.DUPLICATE):
-            raise forms.ValidationError(
-                _("The upload is not complete or did not pass the checks.")
-            )
-        # A duplicate upload points at the earlier video with the same bytes,
-        # which may be another teacher's or already shown by another lesson.
-        if not user_may_attach_video(self.user, upload.video_id):
-            raise forms.ValidationError(
-                _(
-                    "This video belongs to another teacher or another lesson "
-                    "already uses it."
-                )
-            )
-        return upload
+        return finished_upload(self.user, self.cleaned_data["upload"])
 
     def clean_academic_year(self):
         value = self.cleaned_data["academic_year"]

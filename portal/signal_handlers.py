@@ -28,8 +28,15 @@ def _bump_for_tree_page(sender, instance, **kwargs):
         bump_catalog_version()
 
 
+def _sync_captions(sender, instance, **kwargs):
+    from .workspace_services import sync_published_captions
+
+    sync_published_captions(instance)
+
+
 def connect():
     from alliance.models import FeaturedCollection, FeaturedCollectionItem
+    from catalog.models import LessonPage
 
     entry_changed.connect(_bump, dispatch_uid="portal-bump-on-entry-changed")
     for model in (FeaturedCollection, FeaturedCollectionItem):
@@ -37,6 +44,10 @@ def connect():
         post_save.connect(_bump, sender=model, dispatch_uid=f"portal-bump-{name}")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"portal-bump-d-{name}")
     page_published.connect(_bump_for_tree_page, dispatch_uid="portal-bump-on-publish")
+    # The author's caption track follows the published version (the workspace).
+    page_published.connect(
+        _sync_captions, sender=LessonPage, dispatch_uid="portal-captions-on-publish"
+    )
     page_unpublished.connect(
         _bump_for_tree_page, dispatch_uid="portal-bump-on-unpublish"
     )

@@ -3,20 +3,22 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required as _login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog import lifecycle
 from catalog.models import CatalogEntryPage, KnowledgePoint, Stage, Subject
 
-from . import downloads, search, selectors, services
+from . import downloads, search, selectors, services, workspace_services
 from . import my as my_lessons
 from .cache import cached
 from .pagecache import cached_view
+from .workspace import authored_entry, workspace
 
 # Teachers log in on the site itself, not through the admin's login page.
 login_required = _login_required(login_url="portal:login")
@@ -204,7 +206,116 @@ def my_submit(request, page_id):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Submitted for review."))
+    if request.POST.get("back") == "workspace":
+        return redirect("portal:workspace", page_id=page.pk)
     return redirect("portal:my")
+
+
+# --- The author's workspace of one lesson ----------------------------------------
+
+
+@login_required
+@require_GET
+def my_workspace(request, page_id):
+    """Attachments (the competition bundle), captions, another video,
+    withdrawing a submission and the reviewers' decisions: for the entry's
+    owner or author only (anyone else: 404)."""
+    page = authored_entry(request.user, page_id)
+    context = workspace(page)
+    context["tus_endpoint"] = tus_endpoint()
+    return render(request, "portal/workspace.html", context)
+
+
+def _workspace_action(request, page_id, action, done):
+    """Run one workspace action; its refusal is one message, and the author
+    comes back to the workspace either way."""
+    page = authored_entry(request.user, page_id)
+    try:
+        action(page)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("portal:workspace", page_id=page.pk)
+
+
+NO_FILE = _lazy("Choose a file to upload.")
+
+
+@login_required
+@require_POST
+def my_attachment_add(request, page_id):
+    def action(page):
+        form = workspace_services.AttachmentForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise ValidationError(
+                str(NO_FILE) if "file" in form.errors else _("Choose a kind.")
+            )
+        workspace_services.add_attachment(page, request.user, form)
+
+    return _workspace_action(request, page_id, action, _("The file was attached."))
+
+
+@login_required
+@require_POST
+def my_attachment_replace(request, page_id, document_id):
+    def action(page):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError(str(NO_FILE))
+        workspace_services.replace_attachment(page, request.user, document_id, upload)
+
+    return _workspace_action(request, page_id, action, _("The file was replaced."))
+
+
+@login_required
+@require_POST
+def my_attachment_remove(request, page_id, document_id):
+    def action(page):
+        workspace_services.remove_attachment(page, request.user, document_id)
+
+    return _workspace_action(request, page_id, action, _("The file was removed."))
+
+
+@login_required
+@require_POST
+def my_withdraw(request, page_id):
+    def action(page):
+        workspace_services.withdraw(page, request.user)
+
+    return _workspace_action(
+        request,
+        page_id,
+        action,
+        _("Withdrawn: you can change the lesson and submit it again."),
+    )
+
+
+@login_required
+@require_POST
+def my_replace_video(request, page_id):
+    """(JSON) A finished tus upload becomes the lesson's new video."""
+    page = authored_entry(request.user, page_id)
+    if not lifecycle.has_video_guard(page):
+        raise Http404
+    form = workspace_services.VideoReplaceForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    try:
+        workspace_services.replace_video(page, request.user, form)
+    except ValidationError as exc:
+        return JsonResponse(
+            {"errors": {"upload": [{"message": m} for m in exc.messages]}},
+            status=409,
+        )
+    return JsonResponse(
+        {
+            "id": page.pk,
+            "status_url": reverse("portal:entry_status", args=[page.pk]),
+            "preview_url": reverse("portal:preview", args=[page.pk]),
+            "workspace_url": reverse("portal:workspace", args=[page.pk]),
+        }
+    )
 
 
 @login_required

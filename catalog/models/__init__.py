@@ -1,6 +1,7 @@
 from .chapters import LessonChapter
 from .knowledge import KnowledgePoint, KnowledgePointPlacement
 from .pages import (
+    AttachmentKind,
     CatalogEntryPage,
     HomePage,
     LessonPage,
@@ -24,6 +25,7 @@ from .taxonomy import (
 )
 
 __all__ = [
+    "AttachmentKind",
     "CatalogEntryPage",
     "District",
     "Grade",

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Count
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -381,6 +382,24 @@ class CatalogEntryPage(Page):
         super().save(*args, **kwargs)
 
 
+class AttachmentKind(models.TextChoices):
+    """What an attachment is: the four documents of a micro-lesson
+    competition's bundle (with the video: 微课视频 微教案 微课件 微练习 微反思),
+    its captions, or anything else."""
+
+    LESSON_PLAN = "lesson_plan", pgettext_lazy("bundle part", "Lesson plan")
+    COURSEWARE = "courseware", pgettext_lazy("bundle part", "Courseware")
+    EXERCISES = "exercises", pgettext_lazy("bundle part", "Exercises")
+    REFLECTION = "reflection", pgettext_lazy("bundle part", "Reflection")
+    CAPTIONS = "captions", pgettext_lazy("bundle part", "Captions")
+    OTHER = "other", pgettext_lazy("bundle part", "Other")
+
+    @classmethod
+    def bundle(cls):
+        """The documents a competition entry needs beside the video."""
+        return [cls.LESSON_PLAN, cls.COURSEWARE, cls.EXERCISES, cls.REFLECTION]
+
+
 class ResourceAttachment(Orderable):
     page = ParentalKey(
         CatalogEntryPage, on_delete=models.CASCADE, related_name="attachments"
@@ -392,8 +411,14 @@ class ResourceAttachment(Orderable):
         verbose_name=_("document"),
     )
     title = models.CharField(_("title"), max_length=120, blank=True)
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=AttachmentKind.choices,
+        default=AttachmentKind.OTHER,
+    )
 
-    panels = [FieldPanel("document"), FieldPanel("title")]
+    panels = [FieldPanel("document"), FieldPanel("kind"), FieldPanel("title")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("attachment")

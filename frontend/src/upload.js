@@ -132,9 +132,14 @@ async function resolveStatusUrl(uploadUrl) {
     return null;
   }
   form.dataset.entryId = data.id;
-  document.getElementById("u-edit").href = data.edit_url;
-  document.getElementById("u-preview").href = data.preview_url;
-  document.getElementById("u-links").hidden = false;
+  // The upload page shows links to the new draft; a lesson's workspace
+  // (another video for the lesson) has none.
+  const links = document.getElementById("u-links");
+  if (links) {
+    document.getElementById("u-edit").href = data.edit_url;
+    document.getElementById("u-preview").href = data.preview_url;
+    links.hidden = false;
+  }
   return data.status_url;
 }
 
@@ -161,10 +166,10 @@ function filterPicker() {
   });
 }
 
-if (form) {
+if (form && form.querySelector("#u-subject")) {
   form.querySelector("#kp-filter").addEventListener("input", filterPicker);
   form.querySelector("#u-subject").addEventListener("change", loadPicker);
   form.querySelector("#u-subject").addEventListener("change", matchGrades);
   matchGrades();
-  form.addEventListener("submit", start);
 }
+if (form) form.addEventListener("submit", start);

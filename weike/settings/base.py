@@ -279,6 +279,8 @@ WAGTAILDOCS_EXTENSIONS = [
     "jpg",
 ]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 200 * 1024 * 1024
+# A document named .pdf/.docx/… must be one by its content (catalog/attachments.py).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "catalog.document_form.CheckedDocumentForm"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No avatars from gravatar.com: a third-party request per admin page (slow or

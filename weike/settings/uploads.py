@@ -19,6 +19,10 @@ S3_MAX_PARTS = 10_000
 
 # Largest video accepted, in bytes.
 UPLOAD_MAX_SIZE = env_int("WEIKE_UPLOAD_MAX_BYTES", 4 * 1024**3)
+# The lesson workspace's attachments (catalog/attachments.py) and caption files.
+ATTACHMENT_MAX_SIZE = env_int("WEIKE_ATTACHMENT_MAX_BYTES", 50 * 1024**2)
+CAPTION_MAX_SIZE = env_int("WEIKE_CAPTION_MAX_BYTES", 1024**2)
+CAPTION_MAX_CUES = env_int("WEIKE_CAPTION_MAX_CUES", 5000)
 # Bytes per S3 multipart part (and per spool flush on local disk).
 UPLOAD_PART_SIZE = env_int("WEIKE_UPLOAD_PART_BYTES", 8 * 1024**2)
 # Where bytes wait until they form a part.
