@@ -84,14 +84,40 @@ def hide_other_teachers_drafts_in_chooser(pages, request):
 def hide_files_of_unpublished_entries(document, request):
     # Attachments of drafts are as private as the drafts: a guessed document
     # URL answers 404 unless the entry is live or the user may see the draft.
+    # A document no entry's current attachments name (added to a new version
+    # of a published lesson, still in review; or not used yet) is as private
+    # as that version: its uploader, administrators and whoever may see an
+    # entry whose latest version names it.
     from .services import can_view_entry
 
     entries = CatalogEntryPage.objects.filter(attachments__document=document)
-    if not entries.exists() or entries.filter(live=True).exists():
+    if entries.filter(live=True).exists():
         return None
-    if any(can_view_entry(request.user, entry) for entry in entries):
+    user = request.user
+    if any(can_view_entry(user, entry) for entry in entries):
+        return None
+    if user.is_authenticated and (
+        document.uploaded_by_user_id == user.pk
+        or is_administrator(user)
+        or any(can_view_entry(user, e) for e in entries_whose_draft_names(document))
+    ):
         return None
     raise Http404
+
+
+def entries_whose_draft_names(document):
+    """Entries whose latest revision attaches `document` (a few at most)."""
+    from wagtail.models import Revision
+
+    latest = CatalogEntryPage.objects.values("latest_revision_id")
+    # A text search narrows the revisions; reading them back decides.
+    revisions = Revision.objects.filter(
+        pk__in=latest, content__icontains=f'"document": {int(document.pk)}'
+    )
+    for revision in revisions[:20]:
+        draft = revision.as_object()
+        if any(a.document_id == document.pk for a in draft.attachments.all()):
+            yield draft
 
 
 @hooks.register("before_create_page")

@@ -403,6 +403,33 @@ def test_a_published_lesson_changes_only_in_its_new_version(
     assert 'data-part="reflection" class="present"' in body(client.get(ws(page)))
 
 
+def test_a_new_versions_document_is_private_until_published(
+    alliance_users, make_draft, login, media, client
+):
+    """Added to a published lesson's new version, a document is attached to no
+    live entry: only its uploader, the editors who may review the lesson and
+    administrators download it; anyone else, signed in or not, gets 404."""
+    teacher = alliance_users["teacher_a"]
+    page = publish(make_draft(teacher), teacher)
+    add(login(teacher), page, "reflection", f.upload("r.pdf", f.pdf()))
+    url = Document.objects.get(uploaded_by_user=teacher).url
+    expected = {
+        None: 404,
+        "teacher_b": 404,
+        "chinese_editor": 404,  # another subject's editor
+        "teacher_a": 200,
+        "math_editor": 200,  # reviews 初中数学
+        "admin": 200,
+    }
+    got = {}
+    for name in expected:
+        visitor = login(alliance_users[name]) if name else client
+        if not name:
+            client.logout()
+        got[name] = visitor.get(url).status_code
+    assert got == expected
+
+
 # --- Reviewers' comments -----------------------------------------------------------
 
 
