@@ -133,3 +133,20 @@ def test_editor_report_and_status_show_the_pair(db, relaxed, clips, client):
     assert "duplicate_of" not in status
     assert f"/renditions/{original.pk}/" not in str(status)
     assert f"/videos/{original.pk}/" not in str(status)
+
+
+def test_uploader_sees_the_notice_in_my_lessons(db, relaxed, clips, client):
+    base, trimmed, _other = clips
+    owner, copier = UserFactory(username="t_orig"), UserFactory(username="t_copy")
+    original = ingest(base, owner)
+    copy = ingest(trimmed, copier)
+    LessonPageFactory(video=original, author=owner, owner=owner)
+    LessonPageFactory(video=copy, author=copier, owner=copier)
+    notice = "疑似与库中已有视频重复"
+    client.force_login(copier)
+    page = client.get("/my/").content.decode()
+    assert page.count(notice) == 1
+    # Nothing of the other teacher's lesson is named.
+    assert f"/renditions/{original.pk}/" not in page
+    client.force_login(owner)
+    assert notice not in client.get("/my/").content.decode()
