@@ -168,3 +168,17 @@ def publish(page, user):
 
     page.save_revision(user=user).publish(user=user, skip_permission_checks=True)
     return LessonPage.objects.get(pk=page.pk)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """MEDIA_ROOT in the test's own folder (stored documents and captions)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def latest_workflow_state(page):
+    """The page's newest workflow state (any status), or None."""
+    from wagtail.models import WorkflowState
+
+    return WorkflowState.objects.filter(object_id=str(page.pk)).order_by("-pk").first()

@@ -222,6 +222,23 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 360, "height": 740}
 
 
+def play_lesson_video(page, past: float = 1.0) -> None:
+    """Start the page's player (muted, so headless Chromium allows it) and
+    wait until it has played `past` seconds through hls.js (Chromium has no
+    native HLS: hls.js attaches a MediaSource and fetches the segments)."""
+    page.locator("[data-player] video").wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('[data-player]').dataset.engine !== undefined"
+    )
+    page.evaluate("document.querySelector('[data-player] video').muted = true")
+    page.evaluate("document.querySelector('[data-player] video').play()")
+    page.wait_for_function(
+        f"() => document.querySelector('[data-player] video').currentTime > {past}",
+        timeout=30_000,
+    )
+    assert page.locator("[data-player]").get_attribute("data-engine") == "hls.js"
+
+
 def shoot(browser_context_page, directory, name):
     """Desktop and phone screenshots of the page currently open."""
     page = browser_context_page

@@ -2,7 +2,6 @@
 the input method, traditional forms) is offered the catalog's own spelling,
 on the database backend and on both engines, in the API and on /find/."""
 
-
 from search import did_you_mean
 from search.selectors import search_lessons
 

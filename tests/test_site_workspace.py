@@ -9,7 +9,12 @@ from wagtail.models import WorkflowState
 
 from catalog.models import LessonPage, ResourceAttachment
 from tests import workspace_files as f
-from tests.fixtures_alliance import current_task_state, publish, workflow_action_url
+from tests.fixtures_alliance import (
+    current_task_state,
+    latest_workflow_state,
+    publish,
+    workflow_action_url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +23,6 @@ REFUSED_TYPE = (
 )
 IN_REVIEW = "该资源正在审核中，请先撤回提交再修改。"
 UNKNOWN = "该资源上没有这个附件。"
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 def stored_files(media):
@@ -323,10 +322,6 @@ def _submit(client, page):
     )
 
 
-def _state(page):
-    return WorkflowState.objects.filter(object_id=str(page.pk)).order_by("-pk").first()
-
-
 def test_in_review_nothing_changes_until_withdrawn(
     alliance_users, make_draft, login, media
 ):
@@ -337,7 +332,7 @@ def test_in_review_nothing_changes_until_withdrawn(
     document = ResourceAttachment.objects.get(page_id=page.pk).document_id
     submitted = _submit(client, page)
     assert submitted.redirect_chain[-1][0] == ws(page)
-    assert _state(page).status == WorkflowState.STATUS_IN_PROGRESS
+    assert latest_workflow_state(page).status == WorkflowState.STATUS_IN_PROGRESS
     html = body(submitted)
     assert IN_REVIEW in html and 'id="attachment-form"' not in html
     assert f'action="{reverse("portal:withdraw", args=[page.pk])}"' in html
@@ -360,12 +355,12 @@ def test_in_review_nothing_changes_until_withdrawn(
 
     withdrawn = client.post(reverse("portal:withdraw", args=[page.pk]), follow=True)
     assert "已撤回：您可以修改微课后重新提交审核。" in body(withdrawn)
-    assert _state(page).status == WorkflowState.STATUS_CANCELLED
+    assert latest_workflow_state(page).status == WorkflowState.STATUS_CANCELLED
     added = add(client, page, "courseware", f.upload("b.pdf", f.pdf()))
     assert "文件已添加。" in body(added)
     resubmitted = _submit(client, page)
     assert "已提交审核。" in body(resubmitted)
-    assert _state(page).status == WorkflowState.STATUS_IN_PROGRESS
+    assert latest_workflow_state(page).status == WorkflowState.STATUS_IN_PROGRESS
 
 
 def test_withdraw_is_refused_outside_a_running_review(
@@ -377,7 +372,7 @@ def test_withdraw_is_refused_outside_a_running_review(
     url = reverse("portal:withdraw", args=[page.pk])
     draft = client.post(url, follow=True)
     assert "该资源不在审核中，没有可撤回的提交。" in body(draft)
-    assert _state(page) is None
+    assert latest_workflow_state(page) is None
     # Returned for changes: the lesson is the author's already.
     _submit(client, page)
     login(editor).post(
@@ -386,7 +381,7 @@ def test_withdraw_is_refused_outside_a_running_review(
     )
     returned = login(teacher).post(url, follow=True)
     assert "该资源不在审核中，没有可撤回的提交。" in body(returned)
-    assert _state(page).status == WorkflowState.STATUS_NEEDS_CHANGES
+    assert latest_workflow_state(page).status == WorkflowState.STATUS_NEEDS_CHANGES
 
 
 def test_a_published_lesson_changes_only_in_its_new_version(

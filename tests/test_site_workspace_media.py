@@ -11,22 +11,17 @@ from catalog.models import LessonPage, ResourceAttachment
 from media_pipeline import captions
 from media_pipeline.models import Video, VideoCaption, VideoStatus
 from tests import workspace_files as f
-from tests.fixtures_alliance import current_task_state, publish, workflow_action_url
+from tests.fixtures_alliance import (
+    current_task_state,
+    latest_workflow_state,
+    publish,
+    workflow_action_url,
+)
 from tests.test_site_my import _finished_upload
 
 pytestmark = pytest.mark.django_db
 
 IN_REVIEW = "该资源正在审核中，请先撤回提交再修改。"
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-def _state(page):
-    return WorkflowState.objects.filter(object_id=str(page.pk)).order_by("-pk").first()
 
 
 def _video_url(page):
@@ -65,7 +60,7 @@ def test_returned_lesson_gets_a_new_video_and_goes_back_to_processing(
     assert LessonPage.objects.get(pk=page.pk).video_id == upload.video_id
     # The new video is not ready: the returned review is cancelled and the
     # lesson is back in video processing.
-    assert _state(page).status == WorkflowState.STATUS_CANCELLED
+    assert latest_workflow_state(page).status == WorkflowState.STATUS_CANCELLED
     status = client.get(f"/lessons/{page.pk}/status/").json()
     assert status["video"]["state"] == "processing"
 
@@ -83,7 +78,7 @@ def test_video_replacement_is_refused_in_review(alliance_users, make_draft, logi
     assert response.status_code == 409
     assert response.json()["errors"]["upload"][0]["message"] == IN_REVIEW
     assert _latest_video_id(page) == before
-    assert _state(page).status == WorkflowState.STATUS_IN_PROGRESS
+    assert latest_workflow_state(page).status == WorkflowState.STATUS_IN_PROGRESS
 
 
 def test_another_teachers_upload_or_video_is_refused(alliance_users, make_draft, login):

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.fixtures_site import DESKTOP
+from tests.fixtures_site import DESKTOP, play_lesson_video
 
 pytestmark = [pytest.mark.browser]
 
@@ -99,16 +99,7 @@ def test_site_pages_run_without_policy_violations(site_live, browser, playable_l
 
     # The player: hls.js attaches a MediaSource (blob:) and fetches segments.
     page.goto(base + playable_lesson.url)
-    page.wait_for_function(
-        "() => document.querySelector('[data-player]').dataset.engine !== undefined"
-    )
-    page.evaluate("document.querySelector('[data-player] video').muted = true")
-    page.evaluate("document.querySelector('[data-player] video').play()")
-    page.wait_for_function(
-        "() => document.querySelector('[data-player] video').currentTime > 1.0",
-        timeout=30_000,
-    )
-    assert page.locator("[data-player]").get_attribute("data-engine") == "hls.js"
+    play_lesson_video(page)
     assert page.evaluate(
         "document.querySelector('[data-player] video').src.startsWith('blob:')"
     )

@@ -5,7 +5,7 @@ approve, and land on the next lesson of the queue."""
 import pytest
 
 from tests.browser.test_csp_browser import Watch, hls_clip
-from tests.fixtures_site import DESKTOP
+from tests.fixtures_site import DESKTOP, play_lesson_video
 
 pytestmark = [pytest.mark.browser]
 
@@ -69,16 +69,7 @@ def test_editor_watches_approves_and_lands_on_the_next_item(
     page.goto(f"{base}/alliance/review/")
     page.click(f"a.button[href='/alliance/entries/{lesson.pk}/']")
     page.wait_for_url(f"{base}/alliance/entries/{lesson.pk}/")
-    page.wait_for_function(
-        "() => document.querySelector('[data-player]').dataset.engine !== undefined"
-    )
-    page.evaluate("document.querySelector('[data-player] video').muted = true")
-    page.evaluate("document.querySelector('[data-player] video').play()")
-    page.wait_for_function(
-        "() => document.querySelector('[data-player] video').currentTime > 1.0",
-        timeout=30_000,
-    )
-    assert page.locator("[data-player]").get_attribute("data-engine") == "hls.js"
+    play_lesson_video(page)
     watch.check(page, "review page")
     page.screenshot(
         path=str(screenshot_dir / "review-page-desktop.png"), full_page=True

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.fixtures_site import DESKTOP, shoot
+from tests.fixtures_site import DESKTOP, play_lesson_video, shoot
 
 pytestmark = [pytest.mark.browser]
 
@@ -163,18 +163,7 @@ def test_teacher_uploads_watches_status_and_plays(
     page.goto(f"{base}/my/")
     assert "一次函数的图像（浏览器上传）" in page.locator("table.mine").inner_text()
     page.goto(f"{base}/my/lessons/{lesson.pk}/preview/")
-    video = page.locator("[data-player] video")
-    video.wait_for()
-    page.wait_for_function(
-        "() => document.querySelector('[data-player]').dataset.engine !== undefined"
-    )
-    page.evaluate("v => { v.muted = true; return v.play(); }", video.element_handle())
-    page.wait_for_function(
-        "() => document.querySelector('[data-player] video').currentTime > 1.0",
-        timeout=30_000,
-    )
-    engine = page.locator("[data-player]").get_attribute("data-engine")
-    assert engine in ("hls.js", "native-hls", "mp4")
+    play_lesson_video(page)
     page.evaluate("document.querySelector('[data-player] video').pause()")
 
     # Its video is ready, so 我的微课 offers 提交审核; the subject's editor then
