@@ -131,9 +131,16 @@ def test_teacher_and_editor_take_a_lesson_from_upload_to_quality_pick(
     assert t.locator(".ws-complete").inner_text() == "五个部分已齐全。"
     assert no_sideways_scrolling(t)
     with t.expect_navigation():
-        t.locator(".ws-actions").get_by_role("button", name="提交审核").click()
+        t.locator(".ws-actions").get_by_role(
+            "button", name="提交审核", exact=True
+        ).click()
     assert "已提交审核。" in t.locator(".messages").inner_text()
-    assert t.locator(".ws-actions").get_by_role("button", name="撤回提交").count() == 1
+    assert (
+        t.locator(".ws-actions")
+        .get_by_role("button", name="撤回提交", exact=True)
+        .count()
+        == 1
+    )
     teacher.check("workspace")
     teacher.shoot(screenshot_dir, f"2-submitted-{size}")
 
@@ -150,12 +157,12 @@ def test_teacher_and_editor_take_a_lesson_from_upload_to_quality_pick(
     for i in range(scores.count()):
         scores.nth(i).fill(scores.nth(i).get_attribute("max"))
     with e.expect_navigation():
-        e.get_by_role("button", name="保存评分").click()
+        e.get_by_role("button", name="保存评分", exact=True).click()
     assert "100" in e.locator("table.listing").first.inner_text()
     e.fill("textarea[name=comment]", COMMENT)
     editor.shoot(screenshot_dir, "3-review")
     with e.expect_navigation():
-        e.get_by_role("button", name="退回修改").click()
+        e.get_by_role("button", name="退回修改", exact=True).click()
     editor.check("return")
 
     # The teacher reads the comment in 我的微课 and in the workspace, and
@@ -176,7 +183,9 @@ def test_teacher_and_editor_take_a_lesson_from_upload_to_quality_pick(
     assert lesson.get_latest_revision_as_object().video_id == replacement.pk
     t.goto(f"{base}/my/lessons/{lesson.pk}/")
     with t.expect_navigation():
-        t.locator(".ws-actions").get_by_role("button", name="重新提交审核").click()
+        t.locator(".ws-actions").get_by_role(
+            "button", name="重新提交审核", exact=True
+        ).click()
     assert "已提交审核。" in t.locator(".messages").inner_text()
     teacher.check("resubmit")
     teacher.shoot(screenshot_dir, f"4-resubmitted-{size}")
@@ -186,11 +195,11 @@ def test_teacher_and_editor_take_a_lesson_from_upload_to_quality_pick(
     assert f"/{replacement.pk}/" in e.locator("[data-player]").get_attribute("data-hls")
     play_lesson_video(e)
     with e.expect_navigation():
-        e.get_by_role("button", name="通过").click()
+        e.get_by_role("button", name="通过", exact=True).click()
     assert "已通过审核。" in e.content()
     e.goto(base + review)
     with e.expect_navigation():
-        e.get_by_role("button", name="评为精品").click()
+        e.get_by_role("button", name="评为精品", exact=True).click()
     e.goto(base + review)
     editor.check("approve and pick")
     editor.shoot(screenshot_dir, "5-picked")
