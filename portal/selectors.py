@@ -18,6 +18,7 @@ from catalog.models import (
     Subject,
     SubjectPage,
     Textbook,
+    TextbookEdition,
     Unit,
     quality_flag,
 )
@@ -366,4 +367,16 @@ def upload_rules() -> dict:
         "min_lines": limits["MIN_LINES"],
         "max_gb": f"{settings.UPLOAD_MAX_SIZE / 1024**3:.1f}",
         "formats": "MP4、MOV、MKV、WebM、AVI、FLV、WMV、MPEG",
+    }
+
+
+def edit_choices(page) -> dict:
+    """What the edit form offers for one entry: its stage's grades, the
+    editions, and its stage and subject's knowledge points in tree order."""
+    return {
+        "grades": Grade.objects.filter(stage_id=page.stage_id).order_by("sort_order"),
+        "editions": TextbookEdition.objects.order_by("sort_order", "pk"),
+        "points": KnowledgePoint.objects.filter(
+            stage_id=page.stage_id, subject_id=page.subject_id
+        ).order_by("path"),
     }

@@ -49,14 +49,13 @@ def finished_upload(user, upload_id):
     return upload
 
 
-class LessonUploadForm(forms.Form):
-    upload = forms.UUIDField()
+class LessonFieldsForm(forms.Form):
+    """The fields of a lesson a teacher writes on the site: the upload form's
+    and the edit form's (the stage and subject are the lesson's subject page:
+    the edit form keeps them, `scope()` says which)."""
+
     title = forms.CharField(max_length=255)
     summary = forms.CharField(max_length=2000, required=False)
-    # Ids from the browser: strict fields refuse what is not a plain id.
-    subject_page = StrictIdChoiceField(
-        queryset=SubjectPage.objects.live().select_related("stage", "subject")
-    )
     grade = StrictIdChoiceField(queryset=Grade.objects.all(), required=False)
     edition = StrictIdChoiceField(
         queryset=TextbookEdition.objects.all(), required=False
@@ -66,14 +65,14 @@ class LessonUploadForm(forms.Form):
     knowledge_points = StrictIdMultipleChoiceField(
         queryset=KnowledgePoint.objects.all(), required=False
     )
-    submit_for_review = forms.BooleanField(required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def clean_upload(self):
-        return finished_upload(self.user, self.cleaned_data["upload"])
+    def scope(self, data):
+        """(stage id, subject id) of the lesson, or None if not known yet."""
+        raise NotImplementedError
 
     def clean_academic_year(self):
         value = self.cleaned_data["academic_year"]
@@ -89,13 +88,14 @@ class LessonUploadForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        page = data.get("subject_page")
-        if page is None:
+        scope = self.scope(data)
+        if scope is None:
             return data
+        stage_id, subject_id = scope
         wrong = [
             kp.name
             for kp in data.get("knowledge_points", [])
-            if kp.subject_id != page.subject_id or kp.stage_id != page.stage_id
+            if kp.subject_id != subject_id or kp.stage_id != stage_id
         ]
         if wrong:
             self.add_error(
@@ -104,8 +104,28 @@ class LessonUploadForm(forms.Form):
                 % {"names": str(LIST_SEPARATOR).join(wrong)},
             )
         grade = data.get("grade")
-        if grade is not None and grade.stage_id != page.stage_id:
+        if grade is not None and grade.stage_id != stage_id:
             self.add_error("grade", _("This grade belongs to another stage."))
+        return data
+
+
+class LessonUploadForm(LessonFieldsForm):
+    upload = forms.UUIDField()
+    # Ids from the browser: strict fields refuse what is not a plain id.
+    subject_page = StrictIdChoiceField(
+        queryset=SubjectPage.objects.live().select_related("stage", "subject")
+    )
+    submit_for_review = forms.BooleanField(required=False)
+
+    def scope(self, data):
+        page = data.get("subject_page")
+        return None if page is None else (page.stage_id, page.subject_id)
+
+    def clean_upload(self):
+        return finished_upload(self.user, self.cleaned_data["upload"])
+
+    def clean(self):
+        data = super().clean()
         self._check_submit(data)
         return data
 
@@ -141,3 +161,42 @@ def create_lesson_from_upload(form: LessonUploadForm, user) -> LessonPage:
     if data.get("submit_for_review") and page.get_workflow() is not None:
         lifecycle.submit(page, user)
     return page
+
+
+class LessonEditForm(LessonFieldsForm):
+    """The author's edit of a lesson's fields on the site (`edit_lesson`)."""
+
+    def __init__(self, *args, lesson=None, **kwargs):
+        self.lesson = lesson
+        super().__init__(*args, **kwargs)
+
+    def scope(self, data):
+        return self.lesson.stage_id, self.lesson.subject_id
+
+    @classmethod
+    def initial_for(cls, draft) -> dict:
+        return {
+            "title": draft.title,
+            "summary": draft.summary,
+            "grade": draft.grade_id,
+            "edition": draft.edition_id,
+            "academic_year": draft.academic_year,
+            "knowledge_points": [kp.pk for kp in draft.knowledge_points.all()],
+        }
+
+
+def edit_lesson(page, user, form: LessonEditForm) -> None:
+    """A new version of the lesson with the form's fields (life cycle: not
+    while a review runs; a live lesson keeps its published version until the
+    new one is published)."""
+    data = form.cleaned_data
+
+    def change(draft):
+        draft.title = data["title"]
+        draft.summary = data["summary"]
+        draft.grade = data.get("grade")
+        draft.edition = data.get("edition")
+        draft.academic_year = data["academic_year"]
+        draft.knowledge_points.set(data["knowledge_points"])
+
+    lifecycle.edit_latest_version(page, user, change)

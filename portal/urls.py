@@ -62,6 +62,7 @@ urlpatterns = [
         name="attachment_remove",
     ),
     path("my/lessons/<id:page_id>/withdraw/", views.my_withdraw, name="withdraw"),
+    path("my/lessons/<id:page_id>/edit/", views.my_edit, name="edit"),
     path("my/lessons/<id:page_id>/video/", views.my_replace_video, name="video"),
     path("l/<id:page_id>/", views.short_link, name="short_link"),
     path("lessons/<id:page_id>/status/", views.entry_status, name="entry_status"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog import lifecycle
+from catalog.ids import parse_id
 from catalog.models import CatalogEntryPage, KnowledgePoint, Stage, Subject
 
 from . import downloads, search, selectors, services, workspace_services
@@ -128,7 +129,7 @@ def upload_finish(request):
         {
             "id": page.pk,
             "status_url": reverse("portal:entry_status", args=[page.pk]),
-            "edit_url": reverse("wagtailadmin_pages:edit", args=[page.pk]),
+            "edit_url": reverse("portal:edit", args=[page.pk]),
             "preview_url": reverse("portal:preview", args=[page.pk]),
         },
         status=201,
@@ -224,6 +225,48 @@ def my_workspace(request, page_id):
     context = workspace(page)
     context["tus_endpoint"] = tus_endpoint()
     return render(request, "portal/workspace.html", context)
+
+
+@login_required
+def my_edit(request, page_id):
+    """The author edits the lesson's fields (title, summary, grade, edition,
+    school year, knowledge points) as a new version, without the admin; the
+    stage and subject stay the lesson's. Errors on the same page, nothing lost."""
+    page = authored_entry(request.user, page_id)
+    draft = page.get_latest_revision_as_object()
+    if request.method == "POST":
+        form = services.LessonEditForm(request.POST, user=request.user, lesson=page)
+        if form.is_valid():
+            try:
+                services.edit_lesson(page, request.user, form)
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Saved as a new version of the lesson."))
+                return redirect("portal:workspace", page_id=page.pk)
+        status = 400
+    else:
+        form = services.LessonEditForm(
+            initial=services.LessonEditForm.initial_for(draft), lesson=page
+        )
+        status = 200
+    return render(
+        request,
+        "portal/lesson_edit.html",
+        {
+            "entry": page,
+            "form": form,
+            # What the form shows ticked: the posted ids (only well-formed
+            # ones), or the latest version's points.
+            "chosen_points": {
+                pk
+                for pk in map(parse_id, form["knowledge_points"].value() or [])
+                if pk
+            },
+            **selectors.edit_choices(page),
+        },
+        status=status,
+    )
 
 
 def _workspace_action(request, page_id, action, done):
