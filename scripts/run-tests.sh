@@ -9,7 +9,8 @@ status=0
 # are cores: a third of a worker's time is spent waiting for ffmpeg, a browser,
 # a search node or a subprocess. A file's tests stay on one worker so the
 # services a module starts are started once per worker.
-workers=(-n "${WEIKE_TEST_WORKERS:-$(($(nproc) + 1))}" --dist loadfile)
+# The slowest tests are listed at the end of each pass: where the time goes.
+workers=(-n "${WEIKE_TEST_WORKERS:-$(($(nproc) + 1))}" --dist loadfile --durations=15)
 free_port() {
     $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
