@@ -259,9 +259,7 @@ def my_edit(request, page_id):
             # What the form shows ticked: the posted ids (only well-formed
             # ones), or the latest version's points.
             "chosen_points": {
-                pk
-                for pk in map(parse_id, form["knowledge_points"].value() or [])
-                if pk
+                pk for pk in map(parse_id, form["knowledge_points"].value() or []) if pk
             },
             **selectors.edit_choices(page),
         },
