@@ -220,6 +220,18 @@ def screenshot_dir(tmp_path):
 
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 360, "height": 740}
+# The phone of issue 16's journeys, and both sizes those tests run at.
+PHONE_390 = {"width": 390, "height": 844}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE_390}
+
+
+def admin_login(page, base, username):
+    """Sign in through the admin's real login form (django-axes sees it)."""
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "weike-demo")
+    page.press("#id_password", "Enter")
+    page.wait_for_url(f"{base}/admin/")
 
 
 def play_lesson_video(page, past: float = 1.0) -> None:

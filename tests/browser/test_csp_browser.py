@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.fixtures_site import DESKTOP, play_lesson_video
+from tests.fixtures_site import DESKTOP, admin_login, play_lesson_video
 
 pytestmark = [pytest.mark.browser]
 
@@ -114,11 +114,7 @@ def test_admin_runs_without_policy_violations(site_live, browser, playable_lesso
     page = context.new_page()
 
     # Through the real login form (django-axes sees the request).
-    page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", "weike-demo")
-    page.press("#id_password", "Enter")
-    page.wait_for_url(f"{base}/admin/")
+    admin_login(page, base, "admin")
     page.wait_for_load_state("networkidle")
     watch.check(page, "admin dashboard")
 

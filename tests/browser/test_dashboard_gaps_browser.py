@@ -3,9 +3,9 @@ scrolls sideways inside its card; neither the card nor the page is cut off."""
 
 import pytest
 
-pytestmark = [pytest.mark.browser]
+from tests.fixtures_site import PHONE_390
 
-PHONE_390 = {"width": 390, "height": 844}
+pytestmark = [pytest.mark.browser]
 
 
 def test_gap_list_scrolls_inside_its_card_on_a_phone(

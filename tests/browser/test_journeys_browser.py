@@ -11,11 +11,11 @@ import pytest
 
 from tests import workspace_files as f
 from tests.browser.test_csp_browser import Watch
-from tests.fixtures_site import DESKTOP, play_lesson_video
+from tests.fixtures_site import DESKTOP, VIEWPORTS, play_lesson_video
 
 pytestmark = [pytest.mark.browser]
 
-TEACHER_VIEWPORTS = {"desktop": DESKTOP, "phone": {"width": 390, "height": 844}}
+TEACHER_VIEWPORTS = VIEWPORTS  # the editor's part runs at desktop size only
 TITLE = "一次函数的图像（完整流程）"
 COMMENT = "片头过长，请剪掉前五秒后重新上传。"
 READY = "() => document.querySelector('#u-status').textContent.includes('视频已就绪')"

@@ -8,15 +8,12 @@ the page must raise no policy violation and no script error.
 import pytest
 
 from tests.browser.test_csp_browser import Watch, hls_clip
+from tests.fixtures_site import VIEWPORTS
 
 pytestmark = [pytest.mark.browser]
 
 CLIP_SECONDS = 30
 CHAPTER_STARTS = (0, 12, 20)
-VIEWPORTS = {
-    "desktop": {"width": 1366, "height": 900},
-    "phone": {"width": 390, "height": 844},
-}
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ approve, and land on the next lesson of the queue."""
 import pytest
 
 from tests.browser.test_csp_browser import Watch, hls_clip
-from tests.fixtures_site import DESKTOP, play_lesson_video
+from tests.fixtures_site import DESKTOP, admin_login, play_lesson_video
 
 pytestmark = [pytest.mark.browser]
 
@@ -60,11 +60,7 @@ def test_editor_watches_approves_and_lands_on_the_next_item(
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     watch = Watch(context)
     page = context.new_page()
-    page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", "editor_math")
-    page.fill("#id_password", "weike-demo")
-    page.press("#id_password", "Enter")
-    page.wait_for_url(f"{base}/admin/")
+    admin_login(page, base, "editor_math")
 
     page.goto(f"{base}/alliance/review/")
     page.click(f"a.button[href='/alliance/entries/{lesson.pk}/']")

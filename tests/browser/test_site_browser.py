@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.fixtures_site import DESKTOP, play_lesson_video, shoot
+from tests.fixtures_site import DESKTOP, admin_login, play_lesson_video, shoot
 
 pytestmark = [pytest.mark.browser]
 
@@ -180,11 +180,7 @@ def test_teacher_uploads_watches_status_and_plays(
     page.goto(f"{base}/my/")
     assert "审核中" in page.locator("table.mine").inner_text()
     editor = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
-    editor.goto(f"{base}/admin/login/")
-    editor.fill("#id_username", "editor_math")
-    editor.fill("#id_password", "weike-demo")
-    editor.press("#id_password", "Enter")
-    editor.wait_for_url(f"{base}/admin/")
+    admin_login(editor, base, "editor_math")
     editor.goto(f"{base}/admin/pages/{lesson.pk}/edit/")
     token = next(
         c["value"] for c in editor.context.cookies() if c["name"] == "csrftoken"

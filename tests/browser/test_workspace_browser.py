@@ -6,13 +6,10 @@ import pytest
 
 from tests import workspace_files as f
 from tests.browser.test_site_browser import login
+from tests.fixtures_site import VIEWPORTS
 
 pytestmark = [pytest.mark.browser]
 
-VIEWPORTS = {
-    "desktop": {"width": 1366, "height": 900},
-    "phone": {"width": 390, "height": 844},
-}
 
 SRT = "1\n00:00:01,000 --> 00:00:03,000\n一次函数的图像\n\n".encode("gb18030")
 
