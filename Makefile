@@ -42,13 +42,13 @@ install: system-deps-runtime venv messages frontend
 migrate demo run: export DJANGO_SETTINGS_MODULE = weike.settings.development
 
 migrate: install
-	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py migrate_embedded -v0
 
 demo: migrate
 	$(PY) manage.py seed_demo
 
 run: demo
-	@$(PY) manage.py collectstatic --no-input -v0
+	@# No collectstatic: DEBUG serves static files from the finders (settings).
 	@echo "微课联盟资源库 / Weike: http://$(HOST):$(PORT)/  (管理后台 admin: http://$(HOST):$(PORT)/admin/)"
 	@WEIKE_DEBUG=1 scripts/run-local.sh $(HOST) $(PORT)
 

@@ -21,7 +21,7 @@ from django.db.models import F
 from django_tasks import task
 from PIL import Image
 
-from . import captions, ffmpeg, files, fingerprint, storage
+from . import captions, ffmpeg, files, fingerprint, storage, transcode_cache
 from .media_types import OPAQUE, OPAQUE_EXTENSION
 from .models import (
     RenditionStatus,
@@ -254,14 +254,17 @@ def _process(video: Video, workdir: Path) -> str:
         _publish(video, first, out, renditions, published)
         _set(video, hls_master=f"renditions/{video.pk}/hls/master.m3u8")
 
-    run_transcode(
-        src,
-        result,
-        p,
-        out,
-        on_progress=on_progress,
-        on_first_playable=on_first_playable,
-    )
+    cache_key = transcode_cache.key(src, digest, result, p)
+    if not transcode_cache.restore(cache_key, out):
+        run_transcode(
+            src,
+            result,
+            p,
+            out,
+            on_progress=on_progress,
+            on_first_playable=on_first_playable,
+        )
+        transcode_cache.store(cache_key, out)
     _fingerprint(video, out)
     tracks = captions.extract(src, result, out)
     _store_outputs(video, p, out, renditions, tracks, published)

@@ -25,6 +25,7 @@ out = {
     "search": settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"],
     "search_urls": settings.WAGTAILSEARCH_BACKENDS["default"].get("URLS"),
     "quota_url": settings.DASHBOARD_QUOTA_ENGINE_URL,
+    "transcode_cache": getattr(settings, "MEDIA_TRANSCODE_CACHE_DIR", ""),
 }
 if db["ENGINE"].endswith("sqlite3"):
     with connection.cursor() as cursor:
@@ -61,6 +62,19 @@ def test_embedded_defaults(tmp_path):
     assert out["storage"] == "django.core.files.storage.FileSystemStorage"
     assert out["tasks"] == "django_tasks_db.DatabaseBackend"
     assert (out["language"], out["tz"]) == ("zh-hans", "Asia/Shanghai")
+
+
+def test_only_development_keeps_finished_transcodes(tmp_path):
+    """The cache that lets `make run` reuse the demo's transcodes
+    (media_pipeline/transcode_cache.py) is never on in production or tests."""
+    cache = tmp_path / "cache"
+    development = "weike.settings.development"
+    out = probe(
+        tmp_path, DJANGO_SETTINGS_MODULE=development, WEIKE_CACHE_DIR=str(cache)
+    )
+    assert out["transcode_cache"] == str(cache / "transcodes")
+    assert probe(tmp_path)["transcode_cache"] == ""
+    assert not getattr(settings, "MEDIA_TRANSCODE_CACHE_DIR", "")  # the tests'
 
 
 def test_database_url_switches_to_postgresql(tmp_path):
