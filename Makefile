@@ -28,14 +28,17 @@ system-deps:
 system-deps-runtime:
 	@scripts/install-system-deps.sh --runtime
 
-messages: venv
-	@$(PY) manage.py compilemessages --ignore=.venv -v0
+messages:
+	@scripts/compile-messages.sh
 
 frontend:
 	@if [ -f frontend/package.json ]; then scripts/build-frontend.sh; fi
 	@scripts/vendor-echarts.sh
 
-install: system-deps-runtime venv messages frontend
+# The Python packages, the translations and the front end do not need each
+# other: built side by side once the Debian packages are there.
+install: system-deps-runtime
+	@$(MAKE) -s -j3 venv messages frontend
 
 # `make run` and its steps use the development settings (DEBUG, the built-in
 # key); servers use production (weike/wsgi.py). README, "Settings".

@@ -4,7 +4,7 @@ what lets a fresh clone's `make run` seed its demo without encoding it again."""
 import pytest
 from django.core.files.storage import default_storage
 
-from media_pipeline import services, transcode_cache
+from media_pipeline import services
 from media_pipeline.models import Video, VideoStatus
 
 pytestmark = pytest.mark.django_db
