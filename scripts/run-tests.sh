@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite on SQLite (services it needs are started by the test fixtures),
+# The suite on SQLite (services it needs are started by the test fixtures),
 # then the tests that reach the database once more against a real PostgreSQL
 # server started here.
 set -euo pipefail
@@ -51,12 +51,15 @@ wait_node opensearch
 wait_node elasticsearch
 
 echo "== pytest on SQLite =="
-$py -m pytest "${workers[@]}" "$@" || status=$?
+# The tests of production services (S3, Redis, Celery, nginx, gunicorn) and
+# those marked postgresql_pass run in the second pass only (tests/conftest.py).
+$py -m pytest "${workers[@]}" --embedded-pass "$@" || status=$?
 
 echo "== pytest on PostgreSQL =="
 mkdir "$rundir/pg"
 url=$(scripts/postgres.sh start "$rundir/pg" "$(free_port)")
-# Tests that never reach the database would only repeat themselves.
+# Tests that never reach the database would only repeat themselves; the ones
+# the first pass left out run here.
 DATABASE_URL="$url" $py -m pytest "${workers[@]}" -m "not browser" \
     --database-tests-only "$@" || status=$?
 exit $status

@@ -14,6 +14,12 @@ pytest_plugins = [
 # the test database. (Not django_db_blocker: pytest-django's autouse fixtures
 # ask for it on every test.)
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+# A test that starts one of these runs a production service (S3 server, Redis,
+# Celery workers, nginx, gunicorn). Production runs them on PostgreSQL and the
+# embedded SQLite mode never meets them, so `make test` runs such a test in its
+# PostgreSQL pass only, as it does a test marked `postgresql_pass` (one whose
+# subject, such as ffmpeg's output, does not depend on the database at all).
+PRODUCTION_FIXTURES = {"moto_server", "redis_server", "nginx_site", "gunicorn_hosts"}
 
 
 def pytest_addoption(parser):
@@ -21,19 +27,41 @@ def pytest_addoption(parser):
         "--database-tests-only",
         action="store_true",
         help="run only the tests that reach the test database (the second, "
-        "PostgreSQL pass of make test: the others would repeat themselves)",
+        "PostgreSQL pass of make test: the others would repeat themselves), "
+        "and those the first pass left out (--embedded-pass)",
+    )
+    parser.addoption(
+        "--embedded-pass",
+        action="store_true",
+        help="leave out the tests that start a production service or are "
+        "marked postgresql_pass (the first, SQLite pass of make test: the "
+        "PostgreSQL pass runs them)",
+    )
+
+
+def postgresql_pass_only(item) -> bool:
+    return bool(
+        item.get_closest_marker("postgresql_pass")
+        or PRODUCTION_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def reaches_database(item) -> bool:
+    return bool(
+        item.get_closest_marker("django_db")
+        or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
     )
 
 
 def pytest_collection_modifyitems(config, items):
-    if not config.getoption("database_tests_only"):
+    if config.getoption("database_tests_only"):
+        wanted = lambda item: reaches_database(item) or postgresql_pass_only(item)  # noqa: E731
+    elif config.getoption("embedded_pass"):
+        wanted = lambda item: not postgresql_pass_only(item)  # noqa: E731
+    else:
         return
-    kept, dropped = [], []
-    for item in items:
-        reaches = item.get_closest_marker("django_db") or (
-            DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
-        )
-        (kept if reaches else dropped).append(item)
+    kept = [item for item in items if wanted(item)]
+    dropped = [item for item in items if not wanted(item)]
     config.hook.pytest_deselected(items=dropped)
     items[:] = kept
 

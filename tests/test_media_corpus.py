@@ -19,7 +19,8 @@ from media_pipeline.probe import probe
 from media_pipeline.rules import Reason
 from tests.fixtures_media import ffprobe_streams
 
-pytestmark = pytest.mark.django_db
+# What ffmpeg made is checked; the rows around it are plain ORM (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.postgresql_pass]
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,8 @@ from media_pipeline.models import RenditionStatus, Video, VideoStatus
 from media_pipeline.rules import Reason
 from tests.fixtures_media import ffprobe_streams, said
 
-pytestmark = pytest.mark.django_db
+# What ffmpeg made is checked; the rows around it are plain ORM (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.postgresql_pass]
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,8 @@ from django.core.files.storage import default_storage
 from media_pipeline import services
 from media_pipeline.models import Video, VideoStatus
 
-pytestmark = pytest.mark.django_db
+# What ffmpeg made is checked; the rows around it are plain ORM (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.postgresql_pass]
 
 
 @pytest.fixture
