@@ -17,6 +17,7 @@ import jieba
 from pypinyin import Style, lazy_pinyin
 
 from .folding import fold, normalise
+from .relaxed import RelaxedQuery, relaxed_query
 from .synonyms import SynonymTable
 
 jieba.setLogLevel(logging.WARNING)
@@ -127,7 +128,11 @@ class ParsedQuery:
                     self.groups.append((term, alternatives))
             rest.append(text[pos:])
             text = " ".join(rest)
+        self._synonym_groups = len(self.groups)
         words = _tokens(jieba.cut(_pinyin_mixes(text.lower())))
+        # In order, stop words and lone characters included: the relaxed
+        # pass keeps their evidence (text_analysis/relaxed.py).
+        self.sequence = words
         kept = [w for w in words if w not in STOP_WORDS] or words
         if self.groups:
             kept = [w for w in words if w not in STOP_WORDS]
@@ -147,6 +152,13 @@ class ParsedQuery:
 
     def __bool__(self) -> bool:
         return bool(self.words)
+
+    @property
+    def relaxed(self) -> RelaxedQuery:
+        """Pieces for the precise second pass (text_analysis/relaxed.py)."""
+        return relaxed_query(
+            self.sequence, self.groups[: self._synonym_groups], STOP_WORDS
+        )
 
     @property
     def terms(self) -> list[str]:
