@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 import jieba
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from .folding import fold, normalise
 from .relaxed import RelaxedQuery, relaxed_query
@@ -71,26 +71,51 @@ def segment(text: str) -> str:
     return " ".join(out)
 
 
+# Prefix keys: from each word's start, full pinyin of 2–6 syllables and
+# initials of 3–8 letters, so `gougu`, `ercihanshu` and `ggdldz` are keys.
+PREFIX_SYLLABLES = (2, 6)
+PREFIX_INITIALS = (3, 8)
+# Longer texts (summaries) give prefix keys for their start only.
+PREFIX_TEXT_CHARS = 60
+
+
 # Cached: titles and knowledge-point names repeat across entries, and modelsearch
 # reads every search field once for each index column (three times a document).
 @lru_cache(maxsize=16384)
 def pinyin_text(text: str) -> str:
-    """Pinyin keys of a text: per word initials and full pinyin, and the whole
-    phrase's initials, so `gg dl`, `ggdl` and `gougu` all find 勾股定理."""
+    """Pinyin keys of a text: per word initials and full pinyin, the whole
+    phrase's initials, and prefixes of the pinyin from each word on, so
+    `gg dl`, `ggdl`, `gougu`, `gougudingli` and `ggdldz` all find 勾股定理的证明."""
     if not text:
         return ""
     keys: list[str] = []
     text = normalise(str(text))
-    words = [w for w in jieba.cut(text) if _CJK.search(w)]
-    for word in words:
-        initials = "".join(lazy_pinyin(word, style=Style.FIRST_LETTER))
-        full = "".join(lazy_pinyin(word))
-        keys += [initials, full]
-        if len(word) > 2:  # 勾股定理 → gg gd dl, so `gg dl` finds it
-            keys += [initials[i : i + 2] for i in range(len(initials) - 1)]
-    for run in re.findall(r"[\u3400-\u9fff]+", text):
-        keys.append("".join(lazy_pinyin(run, style=Style.FIRST_LETTER)))
-    return " ".join(_tokens(keys))
+    for match in re.finditer(r"[\u3400-\u9fff]+", text):
+        run = match.group()
+        words = list(jieba.cut(run))
+        syllables = [lazy_pinyin(word) for word in words]
+        for word, sounds in zip(words, syllables, strict=True):
+            initials = "".join(s[0] for s in sounds)
+            keys += [initials, "".join(sounds)]
+            if len(word) > 2:  # 勾股定理 → gg gd dl, so `gg dl` finds it
+                keys += [initials[i : i + 2] for i in range(len(initials) - 1)]
+        keys.append("".join(s[0] for sounds in syllables for s in sounds))
+        if match.start() < PREFIX_TEXT_CHARS:
+            keys += _prefix_keys(syllables)
+    return " ".join(dict.fromkeys(_tokens(keys)))
+
+
+def _prefix_keys(syllables: list[list[str]]) -> list[str]:
+    """Pinyin prefixes starting at each word of a run (see PREFIX_*)."""
+    keys = []
+    for start in range(len(syllables)):
+        flat = [s for sounds in syllables[start:] for s in sounds]
+        low, high = PREFIX_SYLLABLES
+        keys += ["".join(flat[:n]) for n in range(low, min(high, len(flat)) + 1)]
+        initials = "".join(s[0] for s in flat)
+        low, high = PREFIX_INITIALS
+        keys += [initials[:n] for n in range(low, min(high, len(initials)) + 1)]
+    return keys
 
 
 class ParsedQuery:
