@@ -33,8 +33,11 @@ def connect():
     from .synonyms import forget
 
     entry_changed.connect(reindex_entries, dispatch_uid="search-entry-changed")
-    # The "did you mean" vocabulary is read from live entries and their points.
-    entry_changed.connect(did_you_mean.forget, dispatch_uid="search-vocabulary")
+    # The "did you mean" vocabulary is read from live entries and their
+    # points: rebuilt by a background task, the last one serving meanwhile.
+    entry_changed.connect(
+        did_you_mean.request_rebuild, dispatch_uid="search-vocabulary"
+    )
     # An edited synonym applies to the next search (the table is cached).
     for signal in (post_save, post_delete):
         signal.connect(forget, sender=SearchSynonym, dispatch_uid="search-synonyms")
