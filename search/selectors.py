@@ -35,8 +35,13 @@ def search_lessons(params: Mapping | LessonQuery, backend: str = "default"):
         run = partial(engine_query.search, search_backend, query)
     else:
         run = partial(db_query.search, query)
-    parsed = ParsedQuery(query.q, synonyms=synonym_table())
+    # Lone characters first kept on their neighbour (过去|时 → 过去时); if
+    # that finds nothing, dropped as before (a typo such as 勾|股定|里).
+    parsed = ParsedQuery(query.q, synonyms=synonym_table(), join_singles=True)
     pks, total, facets = run(parsed)
+    if parsed.joined and not total:
+        parsed = ParsedQuery(query.q, synonyms=synonym_table())
+        pks, total, facets = run(parsed)
     suggestion = _did_you_mean(query.q, parsed, run) if query.page == 1 else None
     pieces = parsed.relaxed if parsed and total == 0 else None
     relaxed = bool(pieces)

@@ -126,7 +126,12 @@ class ParsedQuery:
     matches when every group matches (strict) or any group (relaxed).
     """
 
-    def __init__(self, raw: str, synonyms: SynonymTable | None = None):
+    def __init__(
+        self,
+        raw: str,
+        synonyms: SynonymTable | None = None,
+        join_singles: bool = False,
+    ):
         self.raw = raw or ""
         text = _rejoin(normalise(self.raw[:MAX_QUERY_CHARS]))
         self.groups: list[tuple[str, list[list[str]]]] = []
@@ -158,6 +163,12 @@ class ParsedQuery:
         # In order, stop words and lone characters included: the relaxed
         # pass keeps their evidence (text_analysis/relaxed.py).
         self.sequence = words
+        # With join_singles, a lone character is kept on its neighbour
+        # (过去|时 → 过去时); the selector falls back to dropping it when
+        # that finds nothing (a typo: 勾|股定|里).
+        self.joined = False
+        if join_singles:
+            words, self.joined = _join_singles(words)
         kept = [w for w in words if w not in STOP_WORDS] or words
         if self.groups:
             kept = [w for w in words if w not in STOP_WORDS]
@@ -193,6 +204,25 @@ class ParsedQuery:
             for parts in alternatives:
                 all_terms.update(parts)
         return sorted(all_terms, key=len, reverse=True)
+
+
+def _join_singles(words: list[str]) -> tuple[list[str], bool]:
+    """Lone Chinese characters (not particles) joined to the Chinese word
+    before them, or after them at the start: (words, whether any was)."""
+    out: list[str] = []
+    joined = False
+
+    def joinable(word: str) -> bool:
+        return _is_cjk(word) and word not in STOP_WORDS
+
+    for word in words:
+        if out and joinable(word) and joinable(out[-1]):
+            if len(word) == 1 or len(out[-1]) == 1:
+                out[-1] += word
+                joined = True
+                continue
+        out.append(word)
+    return out, joined
 
 
 @lru_cache(maxsize=1)
