@@ -38,6 +38,10 @@ _CJK_RUN = re.compile(r"^[\u3400-\u9fff]+$")
 # a copy and looks at the row's time at most every CHECK_AGE seconds. Until a
 # new vocabulary is saved, searches use the last one.
 CHECK_AGE = 60.0
+# A term this long is also offered for a query piece with one wrong
+# character that does not sound alike (勾股定律 → 勾股定理): shorter terms
+# differ from too many ordinary words by one character.
+MIN_SHAPE_TERM = 4
 REQUESTED_KEY = "search:vocabulary:requested"
 _lock = threading.Lock()
 _cache: dict = {}
@@ -101,10 +105,25 @@ def request_rebuild(*args, **kwargs) -> None:
 def _install(built_at, data) -> None:
     by_sound = {key: terms[0] for key, terms in data.items()}
     terms = frozenset(t for group in data.values() for t in group[1:])
+    by_shape: dict[str, str] = {}
+    for term in sorted(terms):
+        if len(term) >= MIN_SHAPE_TERM:
+            for key in _shape_keys(term):
+                by_shape.setdefault(key, term)
     with _lock:
         _cache.update(
-            by_sound=by_sound, terms=terms, built_at=built_at, checked=time.monotonic()
+            by_sound=by_sound,
+            by_shape=by_shape,
+            terms=terms,
+            built_at=built_at,
+            checked=time.monotonic(),
         )
+
+
+def _shape_keys(text: str) -> list[str]:
+    """`text` with each character in turn replaced by a wildcard: two texts
+    of the same length that differ in one character share a key."""
+    return [text[:i] + "?" + text[i + 1 :] for i in range(len(text))]
 
 
 def vocabulary() -> tuple[dict[str, str], frozenset[str]]:
@@ -157,6 +176,8 @@ def candidate(query: str) -> str | None:
     if not text or len(text) > MAX_QUERY:
         return None
     by_sound, terms = vocabulary()
+    with _lock:
+        by_shape = _cache.get("by_shape", {})
     known = _known_spans(text, terms)
     for length in range(len(text), MIN_TERM - 1, -1):
         for start in range(len(text) - length + 1):
@@ -167,6 +188,10 @@ def candidate(query: str) -> str | None:
             if any(a <= start and end <= b for a, b in known):
                 continue
             term = by_sound.get(sound_key(piece))
+            if not term and length >= MIN_SHAPE_TERM:
+                term = next(
+                    (by_shape[k] for k in _shape_keys(piece) if k in by_shape), None
+                )
             if term:
                 return text[:start] + term + text[end:]
     return None

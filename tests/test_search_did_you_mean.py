@@ -12,6 +12,9 @@ TYPOS = [
     ("歐母定律", "欧姆定律"),  # traditional, and 姆 → 母
     ("二次函树", "二次函数"),  # 数 → 树
     ("勾股定里的证明", "勾股定理的证明"),  # a longer query keeps its other words
+    # one wrong character that does not sound alike (a term of 4 or more)
+    ("勾股定律", "勾股定理"),
+    ("欧姆定理", "欧姆定律"),
 ]
 NO_SUGGESTION = [
     "勾股定理",  # written right
