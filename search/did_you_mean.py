@@ -20,6 +20,7 @@ from datetime import datetime
 import jieba
 from django.core.cache import cache
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from catalog.models import CatalogEntryPage, KnowledgePoint
@@ -43,6 +44,8 @@ CHECK_AGE = 60.0
 # differ from too many ordinary words by one character.
 MIN_SHAPE_TERM = 4
 REQUESTED_KEY = "search:vocabulary:requested"
+# Sent when no vocabulary is saved yet: a rebuild is wanted.
+vocabulary_wanted = Signal()
 _lock = threading.Lock()
 _cache: dict = {}
 
@@ -95,13 +98,6 @@ def rebuild(requested_at: datetime | None = None) -> bool:
     return True
 
 
-def request_rebuild(*args, **kwargs) -> None:
-    """entry_changed: rebuild in the background; searches keep the last one."""
-    from .tasks import rebuild_vocabulary_task
-
-    rebuild_vocabulary_task.enqueue(timezone.now().isoformat())
-
-
 def _install(built_at, data) -> None:
     by_sound = {key: terms[0] for key, terms in data.items()}
     terms = frozenset(t for group in data.values() for t in group[1:])
@@ -142,7 +138,8 @@ def vocabulary() -> tuple[dict[str, str], frozenset[str]]:
     )
     if built_at is None:
         if cache.add(REQUESTED_KEY, True, CHECK_AGE):
-            request_rebuild()
+            # search/signals.py enqueues the task (tasks.py imports this).
+            vocabulary_wanted.send(sender=None)
         with _lock:
             if "by_sound" in _cache:
                 return _cache["by_sound"], _cache["terms"]

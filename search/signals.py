@@ -25,6 +25,16 @@ def reindex_entries(sender, page_ids, reason, **kwargs):
         insert_or_update_object_task.enqueue(app_label, model_name, str(pk))
 
 
+def request_vocabulary(sender=None, **kwargs):
+    """Rebuild the "did you mean" vocabulary in the background; searches
+    keep the last one meanwhile (search/did_you_mean.py)."""
+    from django.utils import timezone
+
+    from .tasks import rebuild_vocabulary_task
+
+    rebuild_vocabulary_task.enqueue(timezone.now().isoformat())
+
+
 def connect():
     from django.db.models.signals import post_delete, post_save
 
@@ -35,8 +45,9 @@ def connect():
     entry_changed.connect(reindex_entries, dispatch_uid="search-entry-changed")
     # The "did you mean" vocabulary is read from live entries and their
     # points: rebuilt by a background task, the last one serving meanwhile.
-    entry_changed.connect(
-        did_you_mean.request_rebuild, dispatch_uid="search-vocabulary"
+    entry_changed.connect(request_vocabulary, dispatch_uid="search-vocabulary")
+    did_you_mean.vocabulary_wanted.connect(
+        request_vocabulary, dispatch_uid="search-vocabulary-wanted"
     )
     # An edited synonym applies to the next search (the table is cached).
     for signal in (post_save, post_delete):
