@@ -18,16 +18,8 @@ def related_text(entry) -> str:
     # Sorted: the document must not depend on the database's row order
     # (reconcile compares documents).
     points = sorted(entry.knowledge_points.all(), key=lambda p: p.pk)
-    ancestor_ids = set(knowledge_point_tree_ids(entry)) - {p.pk for p in points}
-    ancestors = (
-        entry.knowledge_points.model.objects.filter(pk__in=ancestor_ids)
-        .order_by("path")
-        .values_list("name", flat=True)
-        if ancestor_ids
-        else []
-    )
     parts.extend(p.name for p in points)
-    parts.extend(ancestors)
+    parts.extend(_ancestor_names(entry, points))
     parts.extend(sorted(tag.name for tag in entry.tags.all()))
     author = entry.author
     if author is not None:
@@ -43,9 +35,34 @@ def related_text(entry) -> str:
 
 
 def pinyin_keys(entry) -> str:
+    """Pinyin keys (text_analysis.chinese.pinyin_text) of what a teacher
+    names a lesson by: title, summary, tags, knowledge points and their
+    ancestors."""
     points = sorted(entry.knowledge_points.all(), key=lambda p: p.pk)
-    names = [entry.title] + [p.name for p in points]
-    return " ".join(pinyin_text(n) for n in names)
+    names = [entry.title, entry.summary or ""]
+    names += sorted(tag.name for tag in entry.tags.all())
+    names += [p.name for p in points] + list(_ancestor_names(entry, points))
+    return " ".join(pinyin_text(n) for n in dict.fromkeys(names) if n)
+
+
+def _ancestor_names(entry, points) -> list[str]:
+    """Names of the ancestors of the entry's knowledge points, read once per
+    entry object (the related text and the pinyin keys both need them)."""
+    cached = entry.__dict__.get("_search_ancestor_names")
+    if cached is not None:
+        return cached
+    ancestor_ids = set(knowledge_point_tree_ids(entry)) - {p.pk for p in points}
+    names = (
+        list(
+            entry.knowledge_points.model.objects.filter(pk__in=ancestor_ids)
+            .order_by("path")
+            .values_list("name", flat=True)
+        )
+        if ancestor_ids
+        else []
+    )
+    entry.__dict__["_search_ancestor_names"] = names
+    return names
 
 
 def knowledge_point_ids(entry) -> list[int]:

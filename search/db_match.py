@@ -21,6 +21,7 @@ from modelsearch.utils import get_descendants_content_types_pks
 
 from catalog.models import CatalogEntryPage, quality_flag
 from text_analysis.chinese import ParsedQuery
+from text_analysis.relaxed import RelaxedQuery
 
 # Columns of a matched row, in SELECT order (the facet names of selectors.py
 # map onto these; `kps` is a comma-separated list of knowledge-point ids).
@@ -38,6 +39,7 @@ COLUMNS = (
     "views",
     "kps",
     "score",
+    "coverage",
 )
 _FIELDS = (
     "pk",
@@ -69,40 +71,59 @@ def _tsquery_term(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def match_expression(parsed: ParsedQuery, strict: bool, vendor: str) -> str:
-    """The query words as an FTS5 MATCH string or a raw PostgreSQL tsquery:
-    each word, or all parts of one of its alternative splits; every word
-    (strict) or any (relaxed)."""
+def match_expression(groups, strict: bool, vendor: str) -> str:
+    """Query groups (word, alternative splits) as an FTS5 MATCH string or a
+    raw PostgreSQL tsquery: each word, or all parts of one of its alternative
+    splits; every group (strict) or any (relaxed)."""
     if vendor == "sqlite":
         term, and_, or_ = _fts5_term, " AND ", " OR "
     else:
         term, and_, or_ = _tsquery_term, " & ", " | "
-    groups = []
-    for word, alternatives in parsed.groups:
+    clauses = []
+    for word, alternatives in groups:
         options = [term(word)]
         options += ["(" + and_.join(map(term, parts)) + ")" for parts in alternatives]
-        groups.append("(" + or_.join(options) + ")")
-    expression = (and_ if strict else or_).join(groups)
+        clauses.append("(" + or_.join(options) + ")")
+    expression = (and_ if strict else or_).join(clauses)
     if vendor == "sqlite":
         # Only the title and body columns; `autocomplete` holds title prefixes.
         return "{title body} : (" + expression + ")"
     return expression
 
 
-def _match_sql(vendor: str, table: str, fts_table: str) -> str:
-    """Matching entry ids with a score (lower is better) for one MATCH/tsquery
-    parameter and a list of content types."""
+def _coverage_sql(vendor: str, fts_table: str, pieces: int) -> str:
+    """How many relaxed pieces an index row has (one parameter per piece)."""
+    if vendor == "sqlite":
+        # Each IN list is built once by SQLite (the subquery is not correlated).
+        one = (
+            f"({fts_table}.rowid IN"
+            f" (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH %s))"
+        )
+    else:
+        one = (
+            "(CASE WHEN (e.title || e.body) @@ to_tsquery('simple', %s)"
+            " THEN 1 ELSE 0 END)"
+        )
+    return " + ".join([one] * pieces)
+
+
+def _match_sql(vendor: str, table: str, fts_table: str, coverage: str) -> str:
+    """Matching entry ids with a score (lower is better) and a coverage
+    (`coverage`, SQL) for one MATCH/tsquery parameter and a list of content
+    types."""
     if vendor == "sqlite":
         # bm25() weights follow the FTS5 column order: autocomplete, body, title.
         return (
             f"SELECT CAST(e.object_id AS INTEGER) AS id,"
-            f" bm25({fts_table}, 0.0, 1.0, {TITLE_WEIGHT}) AS score"
+            f" bm25({fts_table}, 0.0, 1.0, {TITLE_WEIGHT}) AS score,"
+            f" {coverage} AS coverage"
             f" FROM {fts_table} JOIN {table} e ON e.id = {fts_table}.rowid"
             f" WHERE {fts_table} MATCH %s AND e.content_type_id IN ({{types}})"
         )
     return (
         f"SELECT CAST(e.object_id AS BIGINT) AS id,"
-        f" -(ts_rank(e.title, q) * {TITLE_WEIGHT} + ts_rank(e.body, q)) AS score"
+        f" -(ts_rank(e.title, q) * {TITLE_WEIGHT} + ts_rank(e.body, q)) AS score,"
+        f" {coverage} AS coverage"
         f" FROM {table} e, to_tsquery('simple', %s) q"
         # Served by the GIN index on (title || body) (search migration 0001).
         f" WHERE (e.title || e.body) @@ q AND e.content_type_id IN ({{types}})"
@@ -119,10 +140,14 @@ def _knowledge_points_sql(vendor: str) -> str:
     return f'(SELECT {aggregate} FROM {through} t WHERE t.catalogentrypage_id = f."pk")'
 
 
-def matching_rows(filtered, parsed: ParsedQuery | None, strict: bool = True):
+def matching_rows(
+    filtered, parsed: ParsedQuery | None, relaxed: RelaxedQuery | None = None
+):
     """One tuple per entry of `filtered` (a CatalogEntryPage queryset) that
-    matches `parsed` (every entry when `parsed` is None), laid out as COLUMNS.
-    `score` is None without a query."""
+    matches every word of `parsed` (every entry when `parsed` is None) or,
+    given `relaxed`, at least its minimum of pieces, laid out as COLUMNS.
+    `score` is None without a query; `coverage` (pieces the entry has) is
+    None except in the relaxed pass."""
     connection = connections[filtered.db]
     vendor = connection.vendor
     if vendor not in ("sqlite", "postgresql"):
@@ -144,23 +169,33 @@ def matching_rows(filtered, parsed: ParsedQuery | None, strict: bool = True):
     )
     kps = _knowledge_points_sql(vendor)
     if parsed is None:
-        sql = f"SELECT {columns}, {kps}, NULL FROM ({filtered_sql}) f"
+        sql = f"SELECT {columns}, {kps}, NULL, NULL FROM ({filtered_sql}) f"
         params = list(filtered_params)
     else:
         # wagtail.search registers modelsearch's models under its own label.
         entries = get_app_config().get_model("IndexEntry")._meta.db_table
         types = get_descendants_content_types_pks(CatalogEntryPage)
-        match = _match_sql(vendor, entries, entries + "_fts").format(
+        fts = entries + "_fts"
+        if relaxed is None:
+            coverage, coverage_params = "NULL", []
+            expression = match_expression(parsed.groups, True, vendor)
+        else:
+            pieces = relaxed.all_pieces
+            coverage = _coverage_sql(vendor, fts, len(pieces))
+            coverage_params = [match_expression([p], True, vendor) for p in pieces]
+            expression = match_expression(pieces, False, vendor)
+        match = _match_sql(vendor, entries, fts, coverage).format(
             types=", ".join(["%s"] * len(types))
         )
         # The match drives the join (CROSS JOIN fixes the order on SQLite, where
         # the planner would otherwise probe the full-text index once per row).
         join = "CROSS JOIN" if vendor == "sqlite" else "JOIN"
         sql = (
-            f"SELECT {columns}, {kps}, m.score FROM ({match}) m"
+            f"SELECT {columns}, {kps}, m.score, m.coverage FROM ({match}) m"
             f' {join} ({filtered_sql}) f ON f."pk" = m.id'
         )
-        params = [match_expression(parsed, strict, vendor), *types, *filtered_params]
+        # The coverage is selected before the MATCH/tsquery in the SQL text.
+        params = [*coverage_params, expression, *types, *filtered_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

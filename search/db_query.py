@@ -9,6 +9,7 @@ from operator import itemgetter
 
 from catalog.models import CatalogEntryPage, KnowledgePoint, quality_flag
 from text_analysis.chinese import ParsedQuery
+from text_analysis.relaxed import RelaxedQuery
 
 from .db_match import COLUMNS as MATCH_COLUMNS
 from .db_match import matching_rows
@@ -33,27 +34,44 @@ def filtered(query: LessonQuery):
     return qs
 
 
-def search(query: LessonQuery, parsed: ParsedQuery, strict: bool):
+def search(
+    query: LessonQuery, parsed: ParsedQuery, relaxed: RelaxedQuery | None = None
+):
     """Every matching row in one statement (search/db_match.py), then facet
-    counts, order and page in Python."""
-    rows = matching_rows(filtered(query), parsed or None, strict)
+    counts, order and page in Python. In the relaxed pass only the rows with
+    at least the relevance floor of pieces are kept (text_analysis/relaxed.py)."""
+    rows = matching_rows(filtered(query), parsed or None, relaxed)
+    if relaxed is not None and rows:
+        coverage = _COL["coverage"]
+        floor = relaxed.floor(max(row[coverage] for row in rows))
+        rows = [row for row in rows if row[coverage] >= floor]
     start, stop = page_bounds(query)
-    pks = [row[0] for row in heapq.nsmallest(stop, rows, key=_sort_key(query, parsed))]
+    key = _sort_key(query, parsed, relaxed is not None)
+    pks = [row[0] for row in heapq.nsmallest(stop, rows, key=key)]
     return pks[start:stop], len(rows), _facet_counts(rows)
 
 
 _COL = {name: i for i, name in enumerate(MATCH_COLUMNS)}
 
 
-def _sort_key(query: LessonQuery, parsed: ParsedQuery):
-    """Key for ascending order: best score (relevance) or most views, then
-    newest and highest id, as the engine sorts."""
-    pk, published, views, score = (
+def _sort_key(query: LessonQuery, parsed: ParsedQuery, relaxed: bool):
+    """Key for ascending order: best score (relevance; in the relaxed pass
+    most pieces first) or most views, then newest and highest id, as the
+    engine sorts."""
+    pk, published, views, score, coverage = (
         _COL["pk"],
         _COL["published"],
         _COL["views"],
         _COL["score"],
+        _COL["coverage"],
     )
+    if query.sort == "relevance" and relaxed:
+        return lambda row: (
+            -row[coverage],
+            row[score],
+            -(row[published] or 0),
+            -row[pk],
+        )
     if query.sort == "relevance" and parsed:
         return lambda row: (row[score], -(row[published] or 0), -row[pk])
     if query.sort == "views":

@@ -15,8 +15,13 @@ from __future__ import annotations
 import re
 import threading
 import time
+from datetime import datetime
 
 import jieba
+from django.core.cache import cache
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
 
 from catalog.models import CatalogEntryPage, KnowledgePoint
 from text_analysis.folding import fold
@@ -29,16 +34,27 @@ MIN_TERM = 2
 MAX_TITLES = 10_000
 _CJK_RUN = re.compile(r"^[\u3400-\u9fff]+$")
 
-# Per process, rebuilt after an entry changes here (entry_changed) and at
-# least every few minutes (another process's changes), never per search.
-MAX_AGE = 600.0
+# The vocabulary is built off the request path: a task (rebuild_vocabulary,
+# enqueued on entry_changed) saves it in SearchVocabulary; each process keeps
+# a copy and looks at the row's time at most every CHECK_AGE seconds. Until a
+# new vocabulary is saved, searches use the last one.
+CHECK_AGE = 60.0
+# A term this long is also offered for a query piece with one wrong
+# character that does not sound alike (勾股定律 → 勾股定理): shorter terms
+# differ from too many ordinary words by one character.
+MIN_SHAPE_TERM = 4
+REQUESTED_KEY = "search:vocabulary:requested"
+# Sent when no vocabulary is saved yet: a rebuild is wanted.
+vocabulary_wanted = Signal()
 _lock = threading.Lock()
 _cache: dict = {}
 
 
 def forget(*args, **kwargs) -> None:
+    """Drop this process's copy (the next search reads the saved one)."""
     with _lock:
         _cache.clear()
+    cache.delete(REQUESTED_KEY)
 
 
 def _terms():
@@ -48,12 +64,8 @@ def _terms():
         yield from jieba.cut(fold(title))
 
 
-def vocabulary() -> tuple[dict[str, str], frozenset[str]]:
-    """({sound key: term}, every term): when terms sound alike, the most
-    frequent wins the key."""
-    with _lock:
-        if _cache and time.monotonic() - _cache["built"] < MAX_AGE:
-            return _cache["by_sound"], _cache["terms"]
+def build() -> dict[str, str]:
+    """{sound key: term}, from the catalog (slow: jieba over the titles)."""
     counts: dict[str, dict[str, int]] = {}
     for raw in _terms():
         term = fold(raw).strip()
@@ -61,14 +73,84 @@ def vocabulary() -> tuple[dict[str, str], frozenset[str]]:
             continue
         by_term = counts.setdefault(sound_key(term), {})
         by_term[term] = by_term.get(term, 0) + 1
-    by_sound = {
-        key: max(terms.items(), key=lambda item: (item[1], item[0]))[0]
+    # When terms sound alike, the most frequent wins the key; every term is
+    # kept (a term written right is never corrected).
+    return {
+        key: [max(terms.items(), key=lambda item: (item[1], item[0]))[0], *terms]
         for key, terms in counts.items()
     }
-    terms = frozenset(t for group in counts.values() for t in group)
+
+
+def rebuild(requested_at: datetime | None = None) -> bool:
+    """Build and save the vocabulary (the background task's work), unless one
+    was built after `requested_at` (a burst of changes is one rebuild)."""
+    from .models import SearchVocabulary
+
+    latest = SearchVocabulary.objects.order_by("-built_at").first()
+    if latest and requested_at and latest.built_at >= requested_at:
+        return False
+    built_at = timezone.now()
+    data = build()
+    with transaction.atomic():
+        SearchVocabulary.objects.all().delete()
+        SearchVocabulary.objects.create(built_at=built_at, data=data)
+    _install(built_at, data)
+    return True
+
+
+def _install(built_at, data) -> None:
+    by_sound = {key: terms[0] for key, terms in data.items()}
+    terms = frozenset(t for group in data.values() for t in group[1:])
+    by_shape: dict[str, str] = {}
+    for term in sorted(terms):
+        if len(term) >= MIN_SHAPE_TERM:
+            for key in _shape_keys(term):
+                by_shape.setdefault(key, term)
     with _lock:
-        _cache.update(by_sound=by_sound, terms=terms, built=time.monotonic())
-    return by_sound, terms
+        _cache.update(
+            by_sound=by_sound,
+            by_shape=by_shape,
+            terms=terms,
+            built_at=built_at,
+            checked=time.monotonic(),
+        )
+
+
+def _shape_keys(text: str) -> list[str]:
+    """`text` with each character in turn replaced by a wildcard: two texts
+    of the same length that differ in one character share a key."""
+    return [text[:i] + "?" + text[i + 1 :] for i in range(len(text))]
+
+
+def vocabulary() -> tuple[dict[str, str], frozenset[str]]:
+    """({sound key: term}, every term): this process's copy of the saved
+    vocabulary. Never built here: with none saved yet (a fresh install), a
+    rebuild is requested and there is no suggestion meanwhile."""
+    from .models import SearchVocabulary
+
+    with _lock:
+        if _cache and time.monotonic() - _cache["checked"] < CHECK_AGE:
+            return _cache["by_sound"], _cache["terms"]
+    built_at = (
+        SearchVocabulary.objects.order_by("-built_at")
+        .values_list("built_at", flat=True)
+        .first()
+    )
+    if built_at is None:
+        if cache.add(REQUESTED_KEY, True, CHECK_AGE):
+            # search/signals.py enqueues the task (tasks.py imports this).
+            vocabulary_wanted.send(sender=None)
+        with _lock:
+            if "by_sound" in _cache:
+                return _cache["by_sound"], _cache["terms"]
+        return {}, frozenset()
+    with _lock:
+        if _cache.get("built_at") == built_at:
+            _cache["checked"] = time.monotonic()
+            return _cache["by_sound"], _cache["terms"]
+    data = SearchVocabulary.objects.get(built_at=built_at).data
+    _install(built_at, data)
+    return _cache["by_sound"], _cache["terms"]
 
 
 def _known_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
@@ -91,6 +173,8 @@ def candidate(query: str) -> str | None:
     if not text or len(text) > MAX_QUERY:
         return None
     by_sound, terms = vocabulary()
+    with _lock:
+        by_shape = _cache.get("by_shape", {})
     known = _known_spans(text, terms)
     for length in range(len(text), MIN_TERM - 1, -1):
         for start in range(len(text) - length + 1):
@@ -101,6 +185,10 @@ def candidate(query: str) -> str | None:
             if any(a <= start and end <= b for a, b in known):
                 continue
             term = by_sound.get(sound_key(piece))
+            if not term and length >= MIN_SHAPE_TERM:
+                term = next(
+                    (by_shape[k] for k in _shape_keys(piece) if k in by_shape), None
+                )
             if term:
                 return text[:start] + term + text[end:]
     return None

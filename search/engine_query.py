@@ -11,6 +11,7 @@ from modelsearch.index import FilterField
 
 from catalog.models import CatalogEntryPage
 from text_analysis.chinese import ParsedQuery
+from text_analysis.relaxed import RelaxedQuery
 
 from .params import FACET_FIELDS, LessonQuery, facet_filters, page_bounds
 
@@ -68,22 +69,72 @@ def _engine_columns(mapping_class) -> dict[str, str]:
     return columns
 
 
-def text_query(parsed: ParsedQuery, strict: bool) -> dict:
-    clauses = []
-    for word, alternatives in parsed.groups:
-        should = [{"match": {"_all_text": {"query": word}}}]
-        for parts in alternatives:
-            should.append(
-                {"match": {"_all_text": {"query": " ".join(parts), "operator": "and"}}}
-            )
-        clauses.append({"bool": {"should": should, "minimum_should_match": 1}})
+# In the relaxed pass each piece an entry has scores this much, so entries
+# with more pieces rank first and the text score orders equal ones (BM25
+# scores stay far below it).
+PIECE_SCORE = 1000.0
+
+
+def _group_clause(word: str, alternatives: list[list[str]]) -> dict:
+    should = [{"match": {"_all_text": {"query": word}}}]
+    for parts in alternatives:
+        should.append(
+            {"match": {"_all_text": {"query": " ".join(parts), "operator": "and"}}}
+        )
+    return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def text_query(parsed: ParsedQuery) -> dict:
+    """Every word (or all parts of one of its splits), titles boosted."""
+    clauses = [_group_clause(word, alts) for word, alts in parsed.groups]
     boost = {"match": {"title": {"query": " ".join(parsed.words), "boost": 2}}}
-    if strict:
-        return {"bool": {"must": clauses, "should": [boost]}}
-    return {"bool": {"should": clauses + [boost], "minimum_should_match": 1}}
+    return {"bool": {"must": clauses, "should": [boost]}}
 
 
-def search(backend, query: LessonQuery, parsed: ParsedQuery, strict: bool):
+def coverage_query(relaxed: RelaxedQuery, at_least: int) -> dict:
+    """Entries with at least `at_least` of the relaxed pieces; each piece
+    adds PIECE_SCORE (text_analysis/relaxed.py)."""
+    pieces = [
+        {"constant_score": {"filter": _group_clause(*piece), "boost": PIECE_SCORE}}
+        for piece in relaxed.all_pieces
+    ]
+    return {"bool": {"should": pieces, "minimum_should_match": at_least}}
+
+
+def relaxed_query(relaxed: RelaxedQuery, at_least: int) -> dict:
+    """Entries with at least `at_least` pieces, most pieces first, then by
+    their text score."""
+    words = " ".join(w for w, _ in relaxed.all_pieces)
+    text = {"match": {"_all_text": {"query": words}}}
+    boost = {"match": {"title": {"query": words, "boost": 2}}}
+    must = [coverage_query(relaxed, at_least)]
+    return {"bool": {"must": must, "should": [text, boost]}}
+
+
+def _best_coverage(backend, index, filters, relaxed: RelaxedQuery) -> int:
+    """Most pieces any entry (under the filters) has: the score of the best
+    hit of the coverage query, 0 if none has the minimum."""
+    body = {
+        "query": {
+            "bool": {
+                "must": [coverage_query(relaxed, relaxed.min_pieces)],
+                "filter": filters,
+            }
+        },
+        "size": 1,
+        "_source": False,
+        "track_total_hits": False,
+    }
+    hits = backend.es.search(index=index, body=body)["hits"]["hits"]
+    return round(hits[0]["_score"] / PIECE_SCORE) if hits else 0
+
+
+def search(
+    backend,
+    query: LessonQuery,
+    parsed: ParsedQuery,
+    relaxed: RelaxedQuery | None = None,
+):
     cols = engine_columns(backend)
     filters: list[dict] = [
         {"term": {"_django_content_type": cols["_content_type"]}},
@@ -95,7 +146,6 @@ def search(backend, query: LessonQuery, parsed: ParsedQuery, strict: bool):
         filters.append(
             {"term": {cols["knowledge_point_tree"]: query.knowledge_point.pk}}
         )
-    start, _ = page_bounds(query)
     newest = [{cols["first_published_at"]: {"order": "desc"}}, {"pk": "desc"}]
     if query.sort == "relevance" and parsed:
         sort = ["_score", *newest]
@@ -107,7 +157,23 @@ def search(backend, query: LessonQuery, parsed: ParsedQuery, strict: bool):
         name: {"terms": {"field": cols[name], "size": 200}} for name in FACET_FIELDS
     }
     aggs["knowledge_point"] = {"terms": {"field": cols["knowledge_point"], "size": 500}}
-    must = [text_query(parsed, strict)] if parsed else []
+    index = backend.get_index_for_model(CatalogEntryPage).name
+    try:
+        return _search(backend, index, query, parsed, relaxed, filters, sort, aggs)
+    except engine_errors() as error:
+        logger.error("search engine unavailable: %r", error)
+        raise SearchUnavailable from error
+
+
+def _search(backend, index, query, parsed, relaxed, filters, sort, aggs):
+    start, _ = page_bounds(query)
+    if relaxed is not None:
+        best = _best_coverage(backend, index, filters, relaxed)
+        if not best:
+            return [], 0, {name: {} for name in aggs}
+        must = [relaxed_query(relaxed, relaxed.floor(best))]
+    else:
+        must = [text_query(parsed)] if parsed else []
     body = {
         "query": {"bool": {"must": must, "filter": filters}},
         "sort": sort,
@@ -118,12 +184,7 @@ def search(backend, query: LessonQuery, parsed: ParsedQuery, strict: bool):
         "track_total_hits": True,
         "aggs": aggs,
     }
-    index = backend.get_index_for_model(CatalogEntryPage).name
-    try:
-        response = backend.es.search(index=index, body=body)
-    except engine_errors() as error:
-        logger.error("search engine unavailable: %r", error)
-        raise SearchUnavailable from error
+    response = backend.es.search(index=index, body=body)
     total = response["hits"]["total"]["value"]
     pks = [int(hit["fields"]["pk"][0]) for hit in response["hits"]["hits"]]
     facets = {}

@@ -58,3 +58,18 @@ class SearchSynonym(models.Model):
                     % {"n": MAX_TERM_LENGTH}
                 }
             )
+
+
+class SearchVocabulary(models.Model):
+    """The last "did you mean" vocabulary (search/did_you_mean.py), built by a
+    background task after entries change and read by every process; one row.
+    Searches keep using it until a newer one is saved."""
+
+    built_at = models.DateTimeField()
+    data = models.JSONField()
+
+    class Meta:
+        verbose_name = _("search vocabulary")
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.built_at:%Y-%m-%d %H:%M}"

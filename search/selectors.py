@@ -35,13 +35,20 @@ def search_lessons(params: Mapping | LessonQuery, backend: str = "default"):
         run = partial(engine_query.search, search_backend, query)
     else:
         run = partial(db_query.search, query)
-    parsed = ParsedQuery(query.q, synonyms=synonym_table())
-    pks, total, facets = run(parsed, strict=True)
+    # Lone characters first kept on their neighbour (过去|时 → 过去时); if
+    # that finds nothing, dropped as before (a typo such as 勾|股定|里).
+    parsed = ParsedQuery(query.q, synonyms=synonym_table(), join_singles=True)
+    pks, total, facets = run(parsed)
+    if parsed.joined and not total:
+        parsed = ParsedQuery(query.q, synonyms=synonym_table())
+        pks, total, facets = run(parsed)
     suggestion = _did_you_mean(query.q, parsed, run) if query.page == 1 else None
-    relaxed = bool(parsed) and total == 0 and len(parsed.groups) > 1
+    pieces = parsed.relaxed if parsed and total == 0 else None
+    relaxed = bool(pieces)
     if relaxed:
-        # Nothing has every word (a typo, an extra word): any word will do.
-        pks, total, facets = run(parsed, strict=False)
+        # Nothing has every word (a typo, an extra word, a question): the
+        # entries with the most of the query's pieces, above a floor.
+        pks, total, facets = run(parsed, relaxed=pieces)
     return LessonResults(
         total=total,
         page=query.page,
@@ -62,7 +69,7 @@ def _did_you_mean(q: str, parsed: ParsedQuery, run) -> str | None:
     better = ParsedQuery(text, synonyms=synonym_table())
     if not better or better.words == parsed.words:
         return None
-    _pks, total, _facets = run(better, strict=True)
+    _pks, total, _facets = run(better)
     return text if total else None
 
 

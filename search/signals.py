@@ -25,6 +25,16 @@ def reindex_entries(sender, page_ids, reason, **kwargs):
         insert_or_update_object_task.enqueue(app_label, model_name, str(pk))
 
 
+def request_vocabulary(sender=None, **kwargs):
+    """Rebuild the "did you mean" vocabulary in the background; searches
+    keep the last one meanwhile (search/did_you_mean.py)."""
+    from django.utils import timezone
+
+    from .tasks import rebuild_vocabulary_task
+
+    rebuild_vocabulary_task.enqueue(timezone.now().isoformat())
+
+
 def connect():
     from django.db.models.signals import post_delete, post_save
 
@@ -33,8 +43,12 @@ def connect():
     from .synonyms import forget
 
     entry_changed.connect(reindex_entries, dispatch_uid="search-entry-changed")
-    # The "did you mean" vocabulary is read from live entries and their points.
-    entry_changed.connect(did_you_mean.forget, dispatch_uid="search-vocabulary")
+    # The "did you mean" vocabulary is read from live entries and their
+    # points: rebuilt by a background task, the last one serving meanwhile.
+    entry_changed.connect(request_vocabulary, dispatch_uid="search-vocabulary")
+    did_you_mean.vocabulary_wanted.connect(
+        request_vocabulary, dispatch_uid="search-vocabulary-wanted"
+    )
     # An edited synonym applies to the next search (the table is cached).
     for signal in (post_save, post_delete):
         signal.connect(forget, sender=SearchSynonym, dispatch_uid="search-synonyms")

@@ -8,6 +8,17 @@ logger = logging.getLogger(__name__)
 
 
 @task()
+def rebuild_vocabulary_task(requested_at: str) -> bool:
+    """Rebuild the "did you mean" vocabulary after entries changed (enqueued
+    by search/signals.py); skipped when one was built since the request."""
+    from datetime import datetime
+
+    from .did_you_mean import rebuild
+
+    return rebuild(datetime.fromisoformat(requested_at))
+
+
+@task()
 def reconcile_search_index_task() -> dict:
     """Scheduled (settings.PERIODIC_TASKS): re-index missing or stale entries
     of every configured backend (an engine that was down catches up here)."""

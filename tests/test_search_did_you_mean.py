@@ -2,6 +2,8 @@
 the input method, traditional forms) is offered the catalog's own spelling,
 on the database backend and on both engines, in the API and on /find/."""
 
+from datetime import datetime
+
 from search import did_you_mean
 from search.selectors import search_lessons
 
@@ -10,6 +12,9 @@ TYPOS = [
     ("歐母定律", "欧姆定律"),  # traditional, and 姆 → 母
     ("二次函树", "二次函数"),  # 数 → 树
     ("勾股定里的证明", "勾股定理的证明"),  # a longer query keeps its other words
+    # one wrong character that does not sound alike (a term of 4 or more)
+    ("勾股定律", "勾股定理"),
+    ("欧姆定理", "欧姆定律"),
 ]
 NO_SUGGESTION = [
     "勾股定理",  # written right
@@ -69,6 +74,45 @@ def test_vocabulary_follows_the_catalog(
         point.save()
     # The renamed point is offered at once (its entries' change was announced).
     assert did_you_mean.candidate("欧母定律及其应用") == "欧姆定律及其应用"
+
+
+def test_vocabulary_is_rebuilt_in_the_background(
+    demo, database_index, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A change enqueues the rebuild; searches meanwhile use the last saved
+    vocabulary and never build one themselves."""
+    from types import SimpleNamespace
+
+    from catalog.models import KnowledgePoint
+
+    assert did_you_mean.candidate("欧母定律") == "欧姆定律"  # first one saved
+    enqueued = []
+    # The worker does not run it yet.
+    monkeypatch.setattr(
+        "search.tasks.rebuild_vocabulary_task",
+        SimpleNamespace(enqueue=lambda *args: enqueued.append(args)),
+    )
+
+    def no_build_here():
+        raise AssertionError("built on the request path")
+
+    real_build = did_you_mean.build
+    monkeypatch.setattr(did_you_mean, "build", no_build_here)
+    point = KnowledgePoint.objects.filter(name="欧姆定律").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        point.name = "欧姆定律及其应用"
+        point.save()
+    assert len(enqueued) == 1
+    did_you_mean.forget()  # as in another process: reads the saved one
+    assert did_you_mean.candidate("欧母定律") == "欧姆定律"
+    assert search_lessons({"q": "欧母定律"}).did_you_mean == "欧姆定律"
+    # The task (in the worker) builds and saves the new one.
+    monkeypatch.setattr(did_you_mean, "build", real_build)
+    assert did_you_mean.rebuild(*[datetime.fromisoformat(a) for a in enqueued[0]])
+    did_you_mean.forget()
+    assert did_you_mean.candidate("欧母定律及其应用") == "欧姆定律及其应用"
+    # A second request from the same burst of changes finds it done.
+    assert not did_you_mean.rebuild(datetime.fromisoformat(enqueued[0][0]))
 
 
 def test_api_and_site_offer_it_escaped(client, demo, database_index):

@@ -1,5 +1,6 @@
 """Query understanding that keeps every character's evidence (no database)."""
 
+from search.selectors import search_lessons
 from tests.search_checks import strict_top5_misses
 from text_analysis.chinese import ParsedQuery
 
@@ -35,3 +36,25 @@ def test_half_pinyin_queries_find_their_lesson_database(demo, database_index):
 
 def test_half_pinyin_queries_find_their_lesson_engine(demo, engine_backend):
     assert strict_top5_misses(engine_backend, MIXED_QUERIES) == []
+
+
+def test_lone_characters_stay_on_their_neighbour():
+    # 过去|时: the 时 is evidence (过去时, not any 过去).
+    assert ParsedQuery("过去时", join_singles=True).words == ["过去时"]
+    assert ParsedQuery("勾股定里", join_singles=True).words == ["勾股定里"]
+    assert ParsedQuery("勾股定里", join_singles=True).joined
+    # Particles are not joined; without join_singles lone characters drop.
+    assert not ParsedQuery("x的平方", join_singles=True).joined
+    assert ParsedQuery("过去时").words == ["过去"]
+
+
+def test_lone_character_narrows_the_search_database(demo, database_index):
+    from search.services import rebuild_index
+    from tests.fixtures_site import make_lessons
+
+    make_lessons(1, title="回顾过去的一年")
+    rebuild_index("default")
+    titles = [h["title"] for h in search_lessons({"q": "过去时"}).hits]
+    assert titles == ["Unit 5 语法专项练习：过去进行时"]
+    # A typo still falls back to dropping it, then to the second pass.
+    assert search_lessons({"q": "勾股定里"}).total == 3

@@ -3,6 +3,7 @@ OpenSearch and Elasticsearch nodes (`engine_backend` runs each engine test on
 both); plus equal facet counts and hits on the database and each engine."""
 
 from search.selectors import search_lessons
+from tests.search_relevance_set import RELEVANCE_SET, measure
 from text_analysis.chinese import ParsedQuery, highlight
 
 # (query, titles that must all be in the top 5)
@@ -106,17 +107,55 @@ def _check_autocomplete(backend_name):
     return failures
 
 
+# The issue's bar for its held-out set, per category of the labelled set.
+MIN_RECALL = MIN_MRR = 0.9
+
+
+def _check_set(backend):
+    """The labelled set by category (tests/search_relevance_set.py)."""
+    failures = []
+    for category, f in measure(search_lessons, backend).items():
+        if f["recall@10"] < MIN_RECALL or f["mrr"] < MIN_MRR:
+            failures.append(f"{category}: {f}")
+        if category == "nothing" and f["empty"] < 1:
+            failures.append(f"nothing: {f['empty']:.2f} of them empty")
+    return failures
+
+
 def test_relevance_suite_is_large_enough():
     assert len(RELEVANCE) >= 40
+    assert set(RELEVANCE_SET) >= {
+        "exact",
+        "partial",
+        "knowledge_point",
+        "synonym",
+        "pinyin_full",
+        "pinyin_initials",
+        "pinyin_prefix",
+        "mixed",
+        "typo",
+        "traditional",
+        "full_width",
+        "english",
+        "author_school",
+        "grade_words",
+        "long_question",
+        "nothing",
+    }
+    assert sum(map(len, RELEVANCE_SET.values())) >= 60
 
 
 def test_relevance_database(demo, database_index):
-    failures = _check_all("default")
+    failures = _check_all("default") + _check_set("default")
     assert not failures, "\n".join(failures)
 
 
 def test_relevance_engine(demo, engine_backend):
-    failures = _check_all(engine_backend) + _check_autocomplete(engine_backend)
+    failures = (
+        _check_all(engine_backend)
+        + _check_autocomplete(engine_backend)
+        + _check_set(engine_backend)
+    )
     assert not failures, "\n".join(failures)
 
 

@@ -14,9 +14,10 @@ import re
 from functools import lru_cache
 
 import jieba
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from .folding import fold, normalise
+from .relaxed import RelaxedQuery, relaxed_query
 from .synonyms import SynonymTable
 
 jieba.setLogLevel(logging.WARNING)
@@ -70,26 +71,51 @@ def segment(text: str) -> str:
     return " ".join(out)
 
 
+# Prefix keys: from each word's start, full pinyin of 2–6 syllables and
+# initials of 3–8 letters, so `gougu`, `ercihanshu` and `ggdldz` are keys.
+PREFIX_SYLLABLES = (2, 6)
+PREFIX_INITIALS = (3, 8)
+# Longer texts (summaries) give prefix keys for their start only.
+PREFIX_TEXT_CHARS = 60
+
+
 # Cached: titles and knowledge-point names repeat across entries, and modelsearch
 # reads every search field once for each index column (three times a document).
 @lru_cache(maxsize=16384)
 def pinyin_text(text: str) -> str:
-    """Pinyin keys of a text: per word initials and full pinyin, and the whole
-    phrase's initials, so `gg dl`, `ggdl` and `gougu` all find 勾股定理."""
+    """Pinyin keys of a text: per word initials and full pinyin, the whole
+    phrase's initials, and prefixes of the pinyin from each word on, so
+    `gg dl`, `ggdl`, `gougu`, `gougudingli` and `ggdldz` all find 勾股定理的证明."""
     if not text:
         return ""
     keys: list[str] = []
     text = normalise(str(text))
-    words = [w for w in jieba.cut(text) if _CJK.search(w)]
-    for word in words:
-        initials = "".join(lazy_pinyin(word, style=Style.FIRST_LETTER))
-        full = "".join(lazy_pinyin(word))
-        keys += [initials, full]
-        if len(word) > 2:  # 勾股定理 → gg gd dl, so `gg dl` finds it
-            keys += [initials[i : i + 2] for i in range(len(initials) - 1)]
-    for run in re.findall(r"[\u3400-\u9fff]+", text):
-        keys.append("".join(lazy_pinyin(run, style=Style.FIRST_LETTER)))
-    return " ".join(_tokens(keys))
+    for match in re.finditer(r"[\u3400-\u9fff]+", text):
+        run = match.group()
+        words = list(jieba.cut(run))
+        syllables = [lazy_pinyin(word) for word in words]
+        for word, sounds in zip(words, syllables, strict=True):
+            initials = "".join(s[0] for s in sounds)
+            keys += [initials, "".join(sounds)]
+            if len(word) > 2:  # 勾股定理 → gg gd dl, so `gg dl` finds it
+                keys += [initials[i : i + 2] for i in range(len(initials) - 1)]
+        keys.append("".join(s[0] for sounds in syllables for s in sounds))
+        if match.start() < PREFIX_TEXT_CHARS:
+            keys += _prefix_keys(syllables)
+    return " ".join(dict.fromkeys(_tokens(keys)))
+
+
+def _prefix_keys(syllables: list[list[str]]) -> list[str]:
+    """Pinyin prefixes starting at each word of a run (see PREFIX_*)."""
+    keys = []
+    for start in range(len(syllables)):
+        flat = [s for sounds in syllables[start:] for s in sounds]
+        low, high = PREFIX_SYLLABLES
+        keys += ["".join(flat[:n]) for n in range(low, min(high, len(flat)) + 1)]
+        initials = "".join(s[0] for s in flat)
+        low, high = PREFIX_INITIALS
+        keys += [initials[:n] for n in range(low, min(high, len(initials)) + 1)]
+    return keys
 
 
 class ParsedQuery:
@@ -100,7 +126,12 @@ class ParsedQuery:
     matches when every group matches (strict) or any group (relaxed).
     """
 
-    def __init__(self, raw: str, synonyms: SynonymTable | None = None):
+    def __init__(
+        self,
+        raw: str,
+        synonyms: SynonymTable | None = None,
+        join_singles: bool = False,
+    ):
         self.raw = raw or ""
         text = _rejoin(normalise(self.raw[:MAX_QUERY_CHARS]))
         self.groups: list[tuple[str, list[list[str]]]] = []
@@ -127,7 +158,17 @@ class ParsedQuery:
                     self.groups.append((term, alternatives))
             rest.append(text[pos:])
             text = " ".join(rest)
+        self._synonym_groups = len(self.groups)
         words = _tokens(jieba.cut(_pinyin_mixes(text.lower())))
+        # In order, stop words and lone characters included: the relaxed
+        # pass keeps their evidence (text_analysis/relaxed.py).
+        self.sequence = words
+        # With join_singles, a lone character is kept on its neighbour
+        # (过去|时 → 过去时); the selector falls back to dropping it when
+        # that finds nothing (a typo: 勾|股定|里).
+        self.joined = False
+        if join_singles:
+            words, self.joined = _join_singles(words)
         kept = [w for w in words if w not in STOP_WORDS] or words
         if self.groups:
             kept = [w for w in words if w not in STOP_WORDS]
@@ -149,6 +190,13 @@ class ParsedQuery:
         return bool(self.words)
 
     @property
+    def relaxed(self) -> RelaxedQuery:
+        """Pieces for the precise second pass (text_analysis/relaxed.py)."""
+        return relaxed_query(
+            self.sequence, self.groups[: self._synonym_groups], STOP_WORDS
+        )
+
+    @property
     def terms(self) -> list[str]:
         """Every word and part, longest first (used for highlighting)."""
         all_terms = set(self.words)
@@ -156,6 +204,25 @@ class ParsedQuery:
             for parts in alternatives:
                 all_terms.update(parts)
         return sorted(all_terms, key=len, reverse=True)
+
+
+def _join_singles(words: list[str]) -> tuple[list[str], bool]:
+    """Lone Chinese characters (not particles) joined to the Chinese word
+    before them, or after them at the start: (words, whether any was)."""
+    out: list[str] = []
+    joined = False
+
+    def joinable(word: str) -> bool:
+        return _is_cjk(word) and word not in STOP_WORDS
+
+    for word in words:
+        if out and joinable(word) and joinable(out[-1]):
+            if len(word) == 1 or len(out[-1]) == 1:
+                out[-1] += word
+                joined = True
+                continue
+        out.append(word)
+    return out, joined
 
 
 @lru_cache(maxsize=1)
