@@ -7,7 +7,8 @@ service (the moto S3 server, a search node): the test sets `proxy.fault` to
 * "drop"    - close the connection without an answer (the service is down);
 * "hang"    - hold the request `hang_seconds` before forwarding (a timeout);
 
-and `proxy.faults_left` to how many requests get it (None: until cleared);
+and `proxy.faults_left` to how many requests get it (None: until cleared),
+`proxy.match(method, path)` to which requests may get it (default: all);
 `proxy.seen` lists (method, path, fault) of every request.
 """
 
@@ -29,6 +30,7 @@ class FaultProxy:
         self.fault: str | None = None
         self.faults_left: int | None = None
         self.hang_seconds = 5.0
+        self.match = lambda method, path: True
         self.seen: list[tuple[str, str, str | None]] = []
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -36,13 +38,16 @@ class FaultProxy:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def set(self, fault: str | None, times: int | None = None) -> None:
+    def set(self, fault: str | None, times: int | None = None, match=None) -> None:
         with self._lock:
             self.fault, self.faults_left = fault, times
+            self.match = match or (lambda method, path: True)
 
-    def _take_fault(self) -> str | None:
+    def _take_fault(self, method: str, path: str) -> str | None:
         with self._lock:
             fault = self.fault
+            if fault and not self.match(method, path):
+                return None
             if fault and self.faults_left is not None:
                 self.faults_left -= 1
                 if self.faults_left <= 0:
@@ -68,7 +73,7 @@ class FaultProxy:
 
             def _any(self):
                 body = self._body()
-                fault = proxy._take_fault()
+                fault = proxy._take_fault(self.command, self.path)
                 proxy.seen.append((self.command, self.path, fault))
                 if fault == "drop":
                     self.close_connection = True
