@@ -1,9 +1,11 @@
 """Faults against the real queue (Redis, Celery workers): a job queued inside a
 transaction that rolls back never reaches the broker, while the same after a
-commit does; the same transcode delivered twice at once runs once."""
+commit does; the same transcode delivered twice at once runs once; a Redis
+restart loses no job."""
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
@@ -122,3 +124,63 @@ def test_the_same_transcode_delivered_twice_at_once_runs_once(
         assert rendition.file.name == f"renditions/{video.pk}/{rendition.profile}.mp4"
     mp4s = {n for n in stored if n.endswith(".mp4") and "/hls/" not in n}
     assert mp4s == {r.file.name for r in video.renditions.all()}, stored
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    """This module's own Redis (it is restarted here), persisted as a
+    production broker must be: an append-only file written on every change
+    (docs/deploy.md). Overrides the session's for celery_workers."""
+    import shutil
+    import subprocess
+
+    from tests.fixtures_media import free_port, stop, wait_or_fail
+
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis-restarted")
+    args = [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1"]
+    args += ["--save", "", "--appendonly", "yes", "--appendfsync", "always"]
+    args += ["--dir", str(workdir)]
+
+    def start():
+        proc = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wait_or_fail(port, proc, "redis-server")
+        return proc
+
+    server = {"proc": start()}
+
+    def restart():
+        stop(server["proc"])
+        server["proc"] = start()
+
+    url = f"redis://127.0.0.1:{port}/0"
+    RESTART[url] = restart
+    yield url
+    stop(server["proc"])
+
+
+RESTART: dict = {}  # url -> restart(): stop Redis (SIGTERM) and start it again
+
+
+def test_redis_restarted_mid_queue_loses_no_job(
+    transactional_db, redis_server, celery_workers, media_clips
+):
+    """A job running and a job waiting when Redis restarts: the worker
+    reconnects, both finish; one queued after the restart runs too."""
+    worker = celery_workers("restart")
+    with open(media_clips("tiny"), "rb") as fh:
+        data = fh.read()
+    running = services.create_video(title="running", fileobj=io.BytesIO(data))
+    assert _wait(running, lambda v: v.status == VideoStatus.TRANSCODING, 60)
+    waiting = services.create_video(title="waiting", fileobj=io.BytesIO(data))
+    RESTART[redis_server]()
+    after = services.create_video(title="after", fileobj=io.BytesIO(data))
+    for video in (running, waiting, after):
+        assert _wait(video, lambda v: v.status == VideoStatus.READY, 180), (
+            video.title,
+            video.status,
+            video.reason_detail,
+            worker["log"].read_text(),
+        )
