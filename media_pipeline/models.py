@@ -80,6 +80,8 @@ class Video(models.Model):
     retriable = models.BooleanField(_("retriable"), default=False)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     progress = models.FloatField(_("progress (%)"), default=0)
+    # Until when the run processing the video holds it (services.process_video).
+    lease_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     duplicate_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

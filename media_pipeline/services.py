@@ -2,7 +2,9 @@
 
 `process_video` is the whole job and is idempotent: it can run again for the
 same video (a retry, a redelivered Celery message after a worker died) and
-ends in the same rows and the same storage names, never in duplicates.
+ends in the same rows and the same storage names, never in duplicates. Two
+deliveries at once run it once: the first holds a lease on the video that
+its run renews, and the second finds it held and does nothing.
 """
 
 from __future__ import annotations
@@ -11,13 +13,18 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-from django.db import transaction
-from django.db.models import F
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from django_tasks import task
 from PIL import Image
 
@@ -134,23 +141,73 @@ def _set(video: Video, **fields) -> None:
     Video.objects.filter(pk=video.pk).update(**fields)
 
 
+RUNNING = [VideoStatus.PROBING, VideoStatus.TRANSCODING]
+
+
+def _claim(video_id: int) -> bool:
+    """Take the job in one UPDATE (the database serialises two at once): a
+    video waiting for processing, or one whose run stopped renewing its lease
+    (its worker died mid-job), never one another run holds."""
+    now = timezone.now()
+    lapsed = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)
+    lease = timedelta(seconds=settings.MEDIA_JOB_LEASE_SECONDS)
+    return bool(
+        Video.objects.filter(pk=video_id)
+        .filter(Q(status=VideoStatus.UPLOADED) | (Q(status__in=RUNNING) & lapsed))
+        .update(
+            status=VideoStatus.PROBING,
+            attempts=F("attempts") + 1,
+            lease_expires_at=now + lease,
+        )
+    )
+
+
+@contextmanager
+def _lease_kept(video_id: int):
+    """Renew the lease from a thread while the job runs (a download or an
+    upload may outlast it without other writes); let it go at the end."""
+    seconds = settings.MEDIA_JOB_LEASE_SECONDS
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(seconds / 3):
+                try:
+                    Video.objects.filter(pk=video_id, status__in=RUNNING).update(
+                        lease_expires_at=timezone.now() + timedelta(seconds=seconds)
+                    )
+                except DatabaseError:
+                    logger.exception("lease of video %s not renewed", video_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=renew, name=f"lease-{video_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        Video.objects.filter(pk=video_id).exclude(status__in=RUNNING).update(
+            lease_expires_at=None
+        )
+
+
 def process_video(video_id: int) -> str:
     """Probe, validate and transcode one video. Returns the final status."""
-    claimed = Video.objects.filter(
-        pk=video_id,
-        status__in=[
-            VideoStatus.UPLOADED,
-            VideoStatus.PROBING,  # a worker died mid-job: pick it up again
-            VideoStatus.TRANSCODING,
-        ],
-    ).update(status=VideoStatus.PROBING, attempts=F("attempts") + 1)
+    claimed = _claim(video_id)
     video = Video.objects.get(pk=video_id)
     if not claimed:
+        if video.status in RUNNING:
+            logger.info(
+                "video %s is being processed by another run: nothing to do", video_id
+            )
         return video.status  # already finished, rejected or waiting for a retry
 
     workdir = Path(tempfile.mkdtemp(prefix=f"weike-video-{video_id}-"))
     try:
-        return _process(video, workdir)
+        with _lease_kept(video_id):
+            return _process(video, workdir)
     except Rejected as exc:
         _set(
             video,

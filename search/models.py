@@ -73,3 +73,27 @@ class SearchVocabulary(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.built_at:%Y-%m-%d %H:%M}"
+
+
+class PendingIndexUpdate(models.Model):
+    """A catalog entry whose index update failed (the engine was down or
+    refused it): the save stood, the index is behind. The row
+    says which entry, since when and why; the reconcile job
+    re-indexes (or removes) every pending entry first, then deletes the mark,
+    and a later successful update of the entry clears it too. Keyed by the
+    engine's index name, so two engines keep their own marks."""
+
+    page_id = models.PositiveIntegerField()
+    index = models.CharField(max_length=200)
+    since = models.DateTimeField(auto_now_add=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page_id", "index"], name="search_pending_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.index}: {self.page_id}"

@@ -19,6 +19,8 @@ from modelsearch.management.commands.rebuild_modelsearch_index import (
 
 from catalog.models import CatalogEntryPage
 
+from . import pending
+
 logger = logging.getLogger(__name__)
 
 
@@ -139,10 +141,13 @@ class ReconcileReport:
     missing: list[int] = field(default_factory=list)
     stale: list[int] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
+    pending: list[int] = field(default_factory=list)
 
     @property
     def fixed(self) -> int:
-        return len(self.missing) + len(self.stale) + len(self.orphans)
+        return (
+            len(self.missing) + len(self.stale) + len(self.orphans) + len(self.pending)
+        )
 
 
 def _entries():
@@ -153,10 +158,17 @@ def reconcile(backend_name: str = "default", fix: bool = True) -> ReconcileRepor
     """Find catalog entries missing from or stale in the index (and index
     documents whose entry is gone) and, with `fix`, repair them."""
     backend = get_search_backend(backend_name)
-    if isinstance(backend, ElasticsearchBaseSearchBackend):
+    engine = isinstance(backend, ElasticsearchBaseSearchBackend)
+    pending_ids = pending.pending_ids(backend) if engine else []
+    if fix and pending_ids:
+        # First what is known to have failed to reach the engine (the scan
+        # below then finds what failed unmarked, e.g. with the database down).
+        _repair_pending(backend, pending_ids)
+    if engine:
         report = _reconcile_engine(backend)
     else:
         report = _reconcile_database(backend)
+    report.pending = pending_ids
     if fix:
         for pk in report.missing + report.stale:
             entry = CatalogEntryPage.objects.get(pk=pk)
@@ -175,13 +187,27 @@ def reconcile(backend_name: str = "default", fix: bool = True) -> ReconcileRepor
             backend.get_index_for_model(CatalogEntryPage).refresh()
     if report.fixed:
         logger.warning(
-            "search index %s: %d missing, %d stale, %d orphaned",
+            "search index %s: %d pending, %d missing, %d stale, %d orphaned",
             backend_name,
+            len(report.pending),
             len(report.missing),
             len(report.stale),
             len(report.orphans),
         )
     return report
+
+
+def _repair_pending(backend, page_ids: list[int]) -> None:
+    """Re-index the pending live entries (which clears their marks) and
+    remove the documents of the others (unpublished or deleted meanwhile)."""
+    live = {e.pk: e for e in _entries().filter(pk__in=page_ids)}
+    index = backend.get_index_for_model(CatalogEntryPage)
+    for pk in page_ids:
+        if pk in live:
+            backend.add(get_indexed_instance(live[pk].specific))
+        else:
+            backend.es.delete(index=index.name, id=str(pk), ignore=[404])
+    pending.forget(backend, [pk for pk in page_ids if pk not in live])
 
 
 def _reconcile_engine(backend) -> ReconcileReport:

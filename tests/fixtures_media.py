@@ -334,6 +334,8 @@ MEDIA_ROOT = {media_root!r}
 BROKER_URL = {broker!r}
 TASKS = {{"default": {{"BACKEND": "media_pipeline.celery_backend.CeleryBackend"}}}}
 MEDIA_VALIDATION = {{"MIN_DURATION": 1.0}}
+# Under the 5 s visibility timeout below: a killed worker's job is taken over.
+MEDIA_JOB_LEASE_SECONDS = 3
 """
 
 

@@ -42,3 +42,31 @@ class ChineseQueryMixin:
                 return super().search("", model_or_queryset, *args, **kwargs)
             query = build_query(parsed, strict=kwargs.get("operator") != "or")
         return super().search(query, model_or_queryset, *args, **kwargs)
+
+
+class PendingOnFailureMixin:
+    """An engine backend that marks a catalog entry pending when adding or
+    removing it fails (search/pending.py), then raises as before (modelsearch
+    logs and swallows the error, so the save stands)."""
+
+    def add(self, obj):
+        from search import pending
+
+        try:
+            result = super().add(obj)
+        except Exception as error:
+            pending.mark(self, obj, error)
+            raise
+        pending.clear(self, obj)
+        return result
+
+    def delete(self, obj):
+        from search import pending
+
+        try:
+            result = super().delete(obj)
+        except Exception as error:
+            pending.mark(self, obj, error)
+            raise
+        pending.clear(self, obj)
+        return result

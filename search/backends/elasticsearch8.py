@@ -40,7 +40,7 @@ from modelsearch.index import AutocompleteField, SearchField
 
 from text_analysis.folding import fold
 
-from .common import ChineseQueryMixin
+from .common import ChineseQueryMixin, PendingOnFailureMixin
 
 ANALYZER = "whitespace"  # pre-built in Elasticsearch's core
 EDGE_NGRAM_MIN, EDGE_NGRAM_MAX = 1, 15  # modelsearch's `edgengram` filter
@@ -106,7 +106,9 @@ class ChineseElasticsearch8AutocompleteQueryCompiler(
     mapping_class = ChineseElasticsearch8Mapping
 
 
-class ChineseElasticsearch8Backend(ChineseQueryMixin, Elasticsearch8SearchBackend):
+class ChineseElasticsearch8Backend(
+    PendingOnFailureMixin, ChineseQueryMixin, Elasticsearch8SearchBackend
+):
     mapping_class = ChineseElasticsearch8Mapping
     query_compiler_class = ChineseElasticsearch8QueryCompiler
     autocomplete_query_compiler_class = ChineseElasticsearch8AutocompleteQueryCompiler

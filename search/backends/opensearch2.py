@@ -17,7 +17,7 @@ import copy
 from modelsearch.backends.opensearch2 import OpenSearch2SearchBackend
 from modelsearch.utils import deep_update
 
-from .common import ChineseQueryMixin
+from .common import ChineseQueryMixin, PendingOnFailureMixin
 
 CHINESE_ANALYSIS = {
     "settings": {
@@ -46,7 +46,9 @@ CHINESE_ANALYSIS = {
 }
 
 
-class ChineseOpenSearch2Backend(ChineseQueryMixin, OpenSearch2SearchBackend):
+class ChineseOpenSearch2Backend(
+    PendingOnFailureMixin, ChineseQueryMixin, OpenSearch2SearchBackend
+):
     def __init__(self, params):
         params = dict(params)
         extra = params.pop("INDEX_SETTINGS", {})

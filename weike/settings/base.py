@@ -163,6 +163,24 @@ MEDIA_ROOT = Path(env_str("WEIKE_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Storage: local disk by default; WEIKE_S3_BUCKET switches originals and
 # renditions to an S3-compatible service (MinIO, Ceph, OSS, COS, AWS).
 S3_BUCKET = env_str("WEIKE_S3_BUCKET", "")
+
+
+def s3_client_config(addressing_style, connect_timeout: float, read_timeout: float):
+    """botocore's client settings: a storage that stops answering fails a
+    request after `read_timeout` seconds (botocore waits 60 by default) and
+    botocore retries it (standard mode: 503/SlowDown, timeouts, resets) before
+    media_pipeline.storage's own retries with backoff."""
+    from botocore.config import Config
+
+    return Config(
+        s3={"addressing_style": addressing_style},
+        signature_version="s3v4",
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries={"max_attempts": 3, "mode": "standard"},
+    )
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -183,6 +201,11 @@ if S3_BUCKET:
             "querystring_auth": True,
             "querystring_expire": env_int("WEIKE_S3_URL_EXPIRES", 900),
             "file_overwrite": False,
+            "client_config": s3_client_config(
+                env_str("WEIKE_S3_ADDRESSING_STYLE") or None,
+                env_int("WEIKE_S3_CONNECT_TIMEOUT", 5),
+                env_int("WEIKE_S3_READ_TIMEOUT", 30),
+            ),
         },
     }
 

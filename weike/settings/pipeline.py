@@ -32,6 +32,11 @@ MEDIA_VALIDATION = {
 }
 MEDIA_PROBE_TIMEOUT = env_int("WEIKE_VIDEO_PROBE_TIMEOUT", 30)
 MEDIA_TRANSCODE_TIMEOUT = env_int("WEIKE_VIDEO_TRANSCODE_TIMEOUT", 0) or None
+# A running job holds its video for this long and renews the hold every third
+# of it; a second delivery of the job meanwhile does nothing, and one whose
+# worker died takes over once the hold has lapsed. Keep it well under the
+# broker's visibility timeout (WEIKE_BROKER_VISIBILITY_TIMEOUT, 4 h).
+MEDIA_JOB_LEASE_SECONDS = env_int("WEIKE_VIDEO_JOB_LEASE_SECONDS", 300)
 MEDIA_X264_PRESET = env_str("WEIKE_VIDEO_X264_PRESET", "veryfast")
 MEDIA_X264_CRF = env_int("WEIKE_VIDEO_X264_CRF", 23)
 

@@ -19,6 +19,7 @@ class Command(BaseCommand):
         verb = "found" if dry_run else "fixed"
         self.stdout.write(
             f"{backend_name}: checked {report.checked}, {verb} "
-            f"{len(report.missing)} missing, {len(report.stale)} stale, "
+            f"{len(report.pending)} pending, {len(report.missing)} missing, "
+            f"{len(report.stale)} stale, "
             f"{len(report.orphans)} orphaned"
         )
