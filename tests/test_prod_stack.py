@@ -253,3 +253,69 @@ def test_a_lesson_from_interrupted_upload_to_the_dashboard(prod_stack, big_clip)
 
 def first_uri(playlist: str) -> str:
     return next(line for line in playlist.splitlines() if line and line[0] != "#")
+
+
+# --- Backup and restore drill (weike/backup.py) -----------------------------
+
+
+def drill(stack, steps: str, env=None) -> tuple[dict, str]:
+    """Run `steps` (tests/prod_drill.py, call_command) in one `manage.py shell`
+    of the stack (one Django start instead of one per step); returns the
+    census it printed and the whole output."""
+    import json
+
+    script = (
+        "from django.core.management import call_command\n"
+        "from django.core.management.base import CommandError\n"
+        "from tests.prod_drill import census, populate\n" + steps
+    )
+    out = stack.manage("shell", "-c", script, env=env)
+    [line] = [line for line in out.splitlines() if line.startswith("{")]
+    return json.loads(line), out
+
+
+def test_backup_restores_every_lesson_file_pick_and_count_into_an_empty_stack(
+    prod_stack, tmp_path
+):
+    import uuid
+
+    from tests.fixtures_prod import drop_indexes
+
+    stack = prod_stack
+    backup = tmp_path / "backup"
+    before, out = drill(
+        stack, f"populate()\ncensus()\ncall_command('backup_site', {str(backup)!r})"
+    )
+    # Commands speak the site's language (LANGUAGE_CODE zh-hans).
+    assert f"已将数据库和 {len(before['files'])} 个文件备份到" in out
+    assert len(before["lessons"]) >= 3 and before["missing"] == []
+    assert len(before["files"]) >= 6 and before["picks"]
+    assert all(before["found"].values()) and len(before["found"]) >= 3
+    assert before["quota_source"] == "engine"
+    assert sum(count for _, count in before["quotas"]) >= 1
+    assert (backup / "database.pgc").stat().st_size > 0
+
+    # An empty stack: a new database, bucket and index prefix.
+    tag = uuid.uuid4().hex[:8]
+    empty = {
+        **stack.env,
+        "DATABASE_URL": stack.create_database(f"restored_{tag}"),
+        "WEIKE_S3_BUCKET": f"weike-restored-{tag}",
+        "WEIKE_SEARCH_INDEX_PREFIX": f"restored_{tag}_",
+    }
+    stack.s3.create_bucket(Bucket=empty["WEIKE_S3_BUCKET"])
+    again = (
+        f"try:\n    call_command('restore_site', {str(backup)!r})\n"
+        "except CommandError as exc:\n    print('refused:', exc)\n"
+    )
+    try:
+        after, out = drill(
+            stack,
+            f"call_command('restore_site', {str(backup)!r})\ncensus()\n{again}",
+            env=empty,
+        )
+    finally:
+        drop_indexes(stack.env["WEIKE_SEARCH_URL"], f"restored_{tag}_")
+    assert after == before
+    # A second restore would mix two sites: refused, in one sentence.
+    assert "refused: 数据库不是空的：只能恢复到新建的空数据库。" in out
