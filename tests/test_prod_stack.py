@@ -119,6 +119,10 @@ def test_a_lesson_from_interrupted_upload_to_the_dashboard(prod_stack, big_clip)
     stack, url = prod_stack, prod_stack.url
     data = big_clip.read_bytes()
     teacher = stack.login("teacher_li")
+    bureau = stack.login("bureau")
+    # The drill below may have run first (random order): counts are compared.
+    counts_before = quota_counts(bureau, url)
+    originals_before = originals(stack)
 
     # -- upload through nginx (tus), cut off after 3 MB, resumed --------------
     form = teacher.get(f"{url}/my/upload/", timeout=30)
@@ -144,8 +148,7 @@ def test_a_lesson_from_interrupted_upload_to_the_dashboard(prod_stack, big_clip)
     assert 0 < offset <= cut  # what arrived before the drop was kept
     assert done.headers["Upload-Offset"] == str(len(data))
     video_id = done.headers["Weike-Video-Id"]
-    originals = stack.s3.list_objects_v2(Bucket=stack.bucket, Prefix="originals/")
-    [original] = [item["Key"] for item in originals["Contents"]]
+    [original] = originals(stack) - originals_before
     stored = stack.s3.get_object(Bucket=stack.bucket, Key=original)["Body"].read()
     assert stored == data  # byte-exact across the interruption
 
@@ -243,12 +246,28 @@ def test_a_lesson_from_interrupted_upload_to_the_dashboard(prod_stack, big_clip)
         assert teacher.get(url + path, timeout=30).status_code == 404
 
     # -- counted on the bureau's dashboard ------------------------------------------
-    bureau = stack.login("bureau")
     assert bureau.get(f"{url}/dashboard/", timeout=30).status_code == 200
-    quotas = bureau.get(f"{url}/api/v1/quotas/", timeout=30).json()
+    counts = quota_counts(bureau, url)
+    grown = {
+        rule: counts[rule] - counts_before[rule]
+        for rule in counts
+        if counts[rule] != counts_before[rule]
+    }
     # Only the junior/senior 精品微课 quota counts micro-lessons (dashboard/demo.py).
-    counted = [(r["quality_only"], r["count"]) for r in quotas["rules"] if r["count"]]
-    assert counted == [(True, 1)], quotas
+    assert [(quality, grew) for (_, quality), grew in grown.items()] == [(True, 1)]
+
+
+def originals(stack) -> set[str]:
+    found = stack.s3.list_objects_v2(Bucket=stack.bucket, Prefix="originals/")
+    return {item["Key"] for item in found.get("Contents", [])}
+
+
+def quota_counts(bureau, url: str) -> dict:
+    """This year's quota counts of /api/v1/quotas/, by (rule id, quality only)."""
+    response = bureau.get(f"{url}/api/v1/quotas/", timeout=30)
+    assert response.status_code == 200, response.text[:1000]
+    rules = response.json()["rules"]
+    return {(r["rule_id"], r["quality_only"]): r["count"] for r in rules}
 
 
 def first_uri(playlist: str) -> str:
