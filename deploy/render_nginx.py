@@ -59,7 +59,7 @@ def render(args: argparse.Namespace) -> str:
     names = " ".join(_safe(name, "server name") for name in args.server_name.split())
     if args.tls_cert:
         listen = (
-            "    listen 443 ssl http2;\n"
+            f"    listen {_safe(args.tls_listen, 'TLS listen address')} ssl http2;\n"
             f"    ssl_certificate {_path(args.tls_cert, 'certificate')};\n"
             f"    ssl_certificate_key {_path(args.tls_key or '', 'key')};\n"
             "    ssl_protocols TLSv1.2 TLSv1.3;\n"
@@ -71,7 +71,7 @@ def render(args: argparse.Namespace) -> str:
             "    proxy_hide_header Strict-Transport-Security;"
         )
         redirect = (
-            "\nserver {\n    listen 80;\n"
+            f"\nserver {{\n    listen {_safe(args.listen, 'listen address')};\n"
             f"    server_name {names};\n    server_tokens off;\n"
             "    return 301 https://$host$request_uri;\n}\n"
         )
@@ -107,8 +107,13 @@ def parser() -> argparse.ArgumentParser:
         required=True,
         help="a gunicorn address host:port (repeat for every web host)",
     )
-    p.add_argument("--listen", default="80", help="plain-HTTP listen (no TLS)")
-    p.add_argument("--tls-cert", help="certificate chain (turns on 443 + redirect)")
+    p.add_argument(
+        "--listen",
+        default="80",
+        help="plain-HTTP listen (with TLS: where http:// is redirected to https://)",
+    )
+    p.add_argument("--tls-cert", help="certificate chain (turns on TLS + redirect)")
+    p.add_argument("--tls-listen", default="443", help="TLS listen address")
     p.add_argument("--tls-key", help="its private key")
     p.add_argument("--static-root", default="/srv/weike/static")
     p.add_argument("--media-root", default="/srv/weike/var/media")

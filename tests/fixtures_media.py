@@ -339,6 +339,34 @@ MEDIA_JOB_LEASE_SECONDS = 3
 """
 
 
+def start_celery_worker(directory: Path, name: str, env: dict, options: list[str]):
+    """A real `celery worker` on the queue `weike` (its own process group, so
+    killpg reaches its ffmpeg children too) with the environment `env`, once it
+    says it is ready; returns (proc, open log, log path) for the caller to stop
+    and close. Fails the test when it does not start."""
+    log_path = directory / f"{name}.log"
+    log = open(log_path, "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "media_pipeline.celery_app"]
+        + ["worker", "-Q", "weike", "-l", "info", "-n", name, *options]
+        + ["--without-gossip", "--without-mingle"],
+        cwd=str(ROOT),
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    # Generous: on a loaded CI machine importing Django + Celery is slow.
+    deadline = time.monotonic() + 120
+    while "ready." not in log_path.read_text():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop(proc)
+            log.close()
+            pytest.fail(f"celery worker did not start:\n{log_path.read_text()}")
+        time.sleep(0.2)
+    return proc, log, log_path
+
+
 @pytest.fixture
 def celery_workers(redis_server, settings, tmp_path):
     """start(name) → a real `celery worker` subprocess (its own process group)
@@ -364,26 +392,10 @@ def celery_workers(redis_server, settings, tmp_path):
     started = []
 
     def start(name="worker"):
-        log_path = tmp_path / f"{name}.log"
-        log = open(log_path, "w")  # noqa: SIM115
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "media_pipeline.celery_app"]
-            + ["worker", "-P", "solo", "-Q", "weike", "-l", "info", "-n", name]
-            + ["--without-heartbeat", "--without-gossip", "--without-mingle"],
-            cwd=str(ROOT),
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # killpg reaches its ffmpeg children too
+        proc, log, log_path = start_celery_worker(
+            tmp_path, name, env, ["-P", "solo", "--without-heartbeat"]
         )
         started.append((proc, log))
-        # Generous: on a loaded CI machine importing Django + Celery is slow.
-        deadline = time.monotonic() + 120
-        while "ready." not in log_path.read_text():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                stop(proc)
-                pytest.fail(f"celery worker did not start:\n{log_path.read_text()}")
-            time.sleep(0.2)
         return {"proc": proc, "log": log_path}
 
     settings.BROKER_URL = redis_server
