@@ -17,6 +17,7 @@ import threading
 import time
 
 import jieba
+from django.core.cache import cache as shared_cache
 
 from catalog.models import CatalogEntryPage, KnowledgePoint
 from text_analysis.folding import fold
@@ -29,9 +30,13 @@ MIN_TERM = 2
 MAX_TITLES = 10_000
 _CJK_RUN = re.compile(r"^[\u3400-\u9fff]+$")
 
-# Per process, rebuilt after an entry changes here (entry_changed) and at
-# least every few minutes (another process's changes), never per search.
+# Per process, rebuilt after an entry changes (entry_changed) and at least
+# every few minutes (another process's changes), never per search. The built
+# vocabulary is shared through the site's cache: reading 10,000 titles with
+# jieba takes seconds, and each of the web processes paying that on a search
+# every ten minutes held 32 clients' searches for seconds (bench/load.py).
 MAX_AGE = 600.0
+SHARED_KEY = "search:did-you-mean-vocabulary"
 _lock = threading.Lock()
 _cache: dict = {}
 
@@ -39,6 +44,7 @@ _cache: dict = {}
 def forget(*args, **kwargs) -> None:
     with _lock:
         _cache.clear()
+    shared_cache.delete(SHARED_KEY)
 
 
 def _terms():
@@ -54,6 +60,12 @@ def vocabulary() -> tuple[dict[str, str], frozenset[str]]:
     with _lock:
         if _cache and time.monotonic() - _cache["built"] < MAX_AGE:
             return _cache["by_sound"], _cache["terms"]
+    shared = shared_cache.get(SHARED_KEY)
+    if shared is not None:
+        by_sound, terms = shared
+        with _lock:
+            _cache.update(by_sound=by_sound, terms=terms, built=time.monotonic())
+        return by_sound, terms
     counts: dict[str, dict[str, int]] = {}
     for raw in _terms():
         term = fold(raw).strip()
@@ -68,6 +80,7 @@ def vocabulary() -> tuple[dict[str, str], frozenset[str]]:
     terms = frozenset(t for group in counts.values() for t in group)
     with _lock:
         _cache.update(by_sound=by_sound, terms=terms, built=time.monotonic())
+    shared_cache.set(SHARED_KEY, (by_sound, terms), MAX_AGE)
     return by_sound, terms
 
 
