@@ -139,3 +139,30 @@ def test_nav_roles_cost_one_group_query(client, kp_tree, clean_cache):
     group_queries = [q for q in ctx.captured_queries if "auth_group" in q["sql"]]
     assert len(group_queries) == 1
     assert 'href="/dashboard/"' in html
+
+
+def test_lesson_route_in_one_lookup_serves_only_live_pages_at_their_path(
+    client, teacher, kp_tree
+):
+    """HomePage.route finds a page by slug and url_path in one query: a draft,
+    a right slug under the wrong subject, `..` and encoded paths, an unknown
+    path and hostile slugs are all 404 as with Wagtail's walk."""
+    live = make_lessons(1, title="已发布")[0]
+    draft = make_lessons(1, title="草稿", live=False)[0]
+    assert client.get(live.url).status_code == 200
+    slug = live.slug
+    for path in (
+        draft.url,
+        f"/junior/physics/{slug}/",
+        f"/senior/maths/{slug}/",
+        f"/{slug}/",
+        f"/junior/maths/x/../{slug}/",
+        f"/junior/maths/%2e%2e/{slug}/",
+        f"/junior/maths/{slug}/extra/",
+        "/junior/maths/²/",
+        "/junior/maths/" + "9" * 30 + "/",
+        "/junior/maths/%E2%80%AE/",
+    ):
+        assert client.get(path).status_code == 404, path
+    # The subject and stage pages still route (Wagtail's walk or the lookup).
+    assert client.get("/junior/maths/").status_code == 200
