@@ -2,6 +2,8 @@
 
 from django.contrib.auth.models import AnonymousUser
 
+from catalog.user_groups import group_names
+
 TEACHER = "教师"
 EDITOR = "学科编辑"
 BUREAU = "教育局"
@@ -12,11 +14,7 @@ ALL_GROUPS = (TEACHER, EDITOR, BUREAU, ADMINISTRATOR)
 def in_group(user, name: str) -> bool:
     if not user or isinstance(user, AnonymousUser) or not user.is_active:
         return False
-    cache = getattr(user, "_alliance_groups", None)
-    if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
-        user._alliance_groups = cache
-    return name in cache
+    return name in group_names(user)
 
 
 def is_administrator(user) -> bool:

@@ -1,5 +1,6 @@
 """我的微课: a teacher's own entries and where each one stands."""
 
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -70,13 +71,30 @@ def _status_and_comment(page, states, comments) -> tuple[str, str]:
     return _status(page, state), comment["comment"] if comment else ""
 
 
-def my_entries(user):
-    """My entries (owner or author), newest first, with status; 3 queries."""
-    pages = list(
+# A teacher of many years has thousands of entries: the page lists this many.
+PAGE_SIZE = 50
+
+
+def my_entries(user, page_number=None):
+    """The ?p= page of my entries (owner or author), newest first, with
+    status: a Paginator page whose object_list is the rows. A fixed number of
+    queries (count, page, workflow states, comments) however many entries."""
+    # The page's ids from a narrow query, then their rows: sorting the wide
+    # joined rows of every entry took 130 ms for 3,300 entries on PostgreSQL.
+    ids = (
         CatalogEntryPage.objects.filter(Q(owner=user) | Q(author=user))
-        .select_related("stage", "subject", "grade", "lessonpage__video")
         .order_by("-latest_revision_created_at", "-pk")
+        .values_list("pk", flat=True)
     )
+    page = Paginator(ids, PAGE_SIZE).get_page(page_number)
+    pages = CatalogEntryPage.objects.select_related(
+        "stage", "subject", "grade", "lessonpage__video"
+    ).in_bulk(list(page.object_list))
+    page.object_list = _rows([pages[pk] for pk in page.object_list if pk in pages])
+    return page
+
+
+def _rows(pages):
     states, comments = _latest_workflow_states([p.pk for p in pages])
     rows = []
     for page in pages:

@@ -72,16 +72,29 @@ def entries_page(qs, params):
 # --- Home ---------------------------------------------------------------------
 
 
+def cards_in_order(ordered, limit):
+    """The first `limit` entries of `ordered` (a narrow queryset of live
+    entries, filtered and sorted) as list cards, in two queries. One query
+    joining the cards' tables to the sort made PostgreSQL join every live
+    entry before keeping six (200 ms at 10,000 lessons, 5 ms this way)."""
+    pks = list(ordered.values_list("pk", flat=True)[:limit])
+    cards = entry_cards().in_bulk(pks)
+    return [cards[pk] for pk in pks if pk in cards]
+
+
 def newest_quality_picks(limit=8):
-    return list(
-        entry_cards()
-        .filter(is_quality_pick=True)
-        .order_by("-quality_pick__picked_at", "-first_published_at")[:limit]
+    return cards_in_order(
+        CatalogEntryPage.objects.live()
+        .filter(quality_pick__isnull=False)
+        .order_by("-quality_pick__picked_at", "-first_published_at"),
+        limit,
     )
 
 
 def most_viewed(limit=8):
-    return list(sorted_entries(entry_cards(), "views")[:limit])
+    return cards_in_order(
+        sorted_entries(CatalogEntryPage.objects.live(), "views"), limit
+    )
 
 
 def featured_collections(limit=4):
@@ -319,10 +332,12 @@ def related_entries(page, kps, limit=6):
     for kp in kps:
         q |= Q(knowledge_points__path__startswith=kp.path)
     ids = CatalogEntryPage.objects.filter(q).exclude(pk=page.pk).values("pk").distinct()
-    return list(
-        entry_cards()
+    return cards_in_order(
+        CatalogEntryPage.objects.live()
         .filter(pk__in=ids)
-        .order_by("-is_quality_pick", "-view_count", "-first_published_at")[:limit]
+        .annotate(is_quality_pick=quality_flag())
+        .order_by("-is_quality_pick", "-view_count", "-first_published_at"),
+        limit,
     )
 
 

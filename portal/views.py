@@ -97,8 +97,12 @@ def entry_status(request, page_id):
 
 @login_required
 def my_index(request):
-    rows = my_lessons.my_entries(request.user)
-    return render(request, "portal/my_index.html", {"rows": rows})
+    entries = my_lessons.my_entries(request.user, request.GET.get("p"))
+    return render(
+        request,
+        "portal/my_index.html",
+        {"entries": entries, "rows": entries.object_list},
+    )
 
 
 @require_GET

@@ -10,10 +10,11 @@ resource's subject means moving it, and the two can never disagree.
 from collections import defaultdict
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -72,8 +73,41 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["stages"] = stage_subject_counts()
+        # Lazy: the template reads it only when its cached fragment is stale.
+        context["stages"] = SimpleLazyObject(stage_subject_counts)
         return context
+
+    def route(self, request, path_components):
+        """A lesson three levels down in two queries instead of two per level
+        (stage, subject, lesson): the page whose url_path is the request's,
+        found through its indexed slug, with what its template shows joined
+        in. Anything else (no such page) takes Wagtail's walk, which 404s."""
+        if path_components:
+            page = self._page_at(path_components)
+            if page is not None:
+                return page.route(request, [])
+        return super().route(request, path_components)
+
+    def _page_at(self, components):
+        row = (
+            Page.objects.filter(
+                slug=components[-1],
+                url_path=self.url_path + "/".join(components) + "/",
+                path__startswith=self.path,
+                depth=self.depth + len(components),
+            )
+            .values_list("pk", "content_type_id")
+            .first()
+        )
+        model = row and ContentType.objects.get_for_id(row[1]).model_class()
+        if not model:
+            return None
+        pages = model.objects.filter(pk=row[0])
+        if issubclass(model, CatalogEntryPage):
+            pages = pages.select_related(*model.SERVE_RELATED).annotate(
+                is_quality_pick=quality_flag()
+            )
+        return pages.first()
 
 
 class StagePage(Page):
@@ -162,6 +196,9 @@ class ResourceTag(TaggedItemBase):
 
 class CatalogEntryPage(Page):
     """Shared fields of everything a teacher contributes (not creatable itself)."""
+
+    # Joined in when the page is served (HomePage.route): its template shows them.
+    SERVE_RELATED = ("stage", "subject", "grade")
 
     summary = models.TextField(_("summary"), max_length=2000, blank=True)
     stage = models.ForeignKey(
@@ -430,6 +467,8 @@ class ResourceAttachment(Orderable):
 
 class LessonPage(CatalogEntryPage):
     """微课: a short video on one or more knowledge points."""
+
+    SERVE_RELATED = (*CatalogEntryPage.SERVE_RELATED, "video")
 
     video = models.ForeignKey(
         "media_pipeline.Video",
