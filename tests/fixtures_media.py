@@ -29,6 +29,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_for_video(video, done, seconds: float) -> bool:
+    """Re-read `video` until done(video) (a worker in another process moves
+    it) or the time is up; False then."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        video.refresh_from_db()
+        if done(video):
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

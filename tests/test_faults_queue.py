@@ -14,6 +14,7 @@ from django.db import transaction
 from media_pipeline import files, services, storage
 from media_pipeline.models import Video, VideoStatus
 from tests.factories import UserFactory
+from tests.fixtures_media import wait_for_video
 
 pytestmark = [pytest.mark.redis]
 
@@ -73,16 +74,6 @@ def _queued_tasks(broker) -> list[str]:
     return paths
 
 
-def _wait(video, done, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        video.refresh_from_db()
-        if done(video):
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_the_same_transcode_delivered_twice_at_once_runs_once(
     transactional_db, celery_workers, media_clips
 ):
@@ -95,7 +86,7 @@ def test_the_same_transcode_delivered_twice_at_once_runs_once(
     services.process_video_task.enqueue(video.pk)
     services.process_video_task.enqueue(video.pk)
     logs = [w["log"] for w in workers]
-    assert _wait(video, lambda v: v.status == VideoStatus.READY, 120), (
+    assert wait_for_video(video, lambda v: v.status == VideoStatus.READY, 120), (
         video.reason_detail,
         [p.read_text() for p in logs],
     )
@@ -173,12 +164,12 @@ def test_redis_restarted_mid_queue_loses_no_job(
     with open(media_clips("tiny"), "rb") as fh:
         data = fh.read()
     running = services.create_video(title="running", fileobj=io.BytesIO(data))
-    assert _wait(running, lambda v: v.status == VideoStatus.TRANSCODING, 60)
+    assert wait_for_video(running, lambda v: v.status == VideoStatus.TRANSCODING, 60)
     waiting = services.create_video(title="waiting", fileobj=io.BytesIO(data))
     RESTART[redis_server]()
     after = services.create_video(title="after", fileobj=io.BytesIO(data))
     for video in (running, waiting, after):
-        assert _wait(video, lambda v: v.status == VideoStatus.READY, 180), (
+        assert wait_for_video(video, lambda v: v.status == VideoStatus.READY, 180), (
             video.title,
             video.status,
             video.reason_detail,

@@ -2,12 +2,12 @@
 
 import os
 import signal
-import time
 
 import pytest
 
 from media_pipeline import services
 from media_pipeline.models import VideoStatus
+from tests.fixtures_media import wait_for_video
 
 pytestmark = pytest.mark.redis
 FINISHED = (VideoStatus.READY, VideoStatus.REJECTED, VideoStatus.FAILED)
@@ -16,21 +16,11 @@ FINISHED = (VideoStatus.READY, VideoStatus.REJECTED, VideoStatus.FAILED)
 def test_job_runs_on_a_celery_worker(transactional_db, celery_worker, media_clips):
     with open(media_clips("tiny"), "rb") as fh:
         video = services.create_video(title="worker", fileobj=fh)  # autocommit
-    _wait(video, lambda v: v.status in FINISHED, 90)
+    wait_for_video(video, lambda v: v.status in FINISHED, 90)
     log = celery_worker["log"].read_text()
     assert video.status == VideoStatus.READY, (video.reason_detail, log)
     assert "weike.run_django_task" in log
     assert video.renditions.filter(status="ready").count() == 2
-
-
-def _wait(video, done, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        video.refresh_from_db()
-        if done(video):
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def test_job_of_a_killed_worker_finishes_on_another(
@@ -44,7 +34,7 @@ def test_job_of_a_killed_worker_finishes_on_another(
     with open(media_clips("landscape_854"), "rb") as fh:
         video = services.create_video(title="killed mid-job", fileobj=fh)
     original = video.file.name
-    started = _wait(video, lambda v: v.progress > 0, 120)
+    started = wait_for_video(video, lambda v: v.progress > 0, 120)
     assert started, (video.status, first["log"].read_text())
     os.killpg(first["proc"].pid, signal.SIGKILL)
     first["proc"].wait()
@@ -53,7 +43,7 @@ def test_job_of_a_killed_worker_finishes_on_another(
     assert video.file.storage.exists(original)
 
     second = celery_workers("second")
-    finished = _wait(
+    finished = wait_for_video(
         video,
         lambda v: v.status in (VideoStatus.READY, VideoStatus.FAILED),
         240,
