@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.log_actions import LogFormatter
 from wagtail.models import TaskState
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from catalog.models import CatalogEntryPage, LessonPage, ResourcePage
+from catalog.models import CatalogEntryPage, LessonPage, ResourcePage, ResourceType
 
 from .models import EditorScope, FeaturedCollection, Rubric, next_review_url
 from .roles import is_administrator, owns_pages_only
@@ -251,10 +252,23 @@ class EditorScopeViewSet(SnippetViewSet):
     list_filter = ["stage", "subject", "district"]
 
 
+def _resource_type_label(rubric):
+    # The field holds a ResourceType value without choices: show its name,
+    # not "micro_lesson".
+    value = rubric.resource_type
+    return ResourceType(value).label if value in ResourceType.values else value
+
+
 class RubricViewSet(SnippetViewSet):
     model = Rubric
     icon = "list-ol"
-    list_display = ["name", "resource_type", "is_active"]
+    list_display = [
+        "name",
+        Column(
+            "resource_type", label=_("Resource type"), accessor=_resource_type_label
+        ),
+        BooleanColumn("is_active", label=_("active")),
+    ]
 
 
 class ScopedCollectionMixin:
