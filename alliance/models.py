@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -95,6 +96,11 @@ class ReviewerLevel(models.TextChoices):
     ANY = "any", _("Any editor in scope")
     DISTRICT = "district", _("District-level editors of the lesson's district")
     CITY = "city", _("City-wide editors only")
+
+
+def next_review_url(task_state) -> str:
+    """The URL that leads a reviewer on after deciding `task_state`."""
+    return f"{reverse('alliance:review_next')}?after={int(task_state.pk)}"
 
 
 def _latest_version(obj):
@@ -182,7 +188,11 @@ class SubjectReviewTask(Task):
             message = lifecycle.refusal("approve", _latest_version(page))
             if message is not None:
                 raise PermissionDenied(message)
-        return super().on_action(task_state, user, action_name, **kwargs)
+        super().on_action(task_state, user, action_name, **kwargs)
+        # Wagtail's action view redirects to the URL returned: the editor's
+        # next item (alliance:review_next), not the page editor, which a
+        # finished step no longer opens for them (it sent them to /admin/).
+        return next_review_url(task_state)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
         states = self.task_states.filter(

@@ -253,6 +253,34 @@ def next_in_queue(queue_before, queue_after, done_page_id):
     return waiting[0]
 
 
+def next_after_decision(user, task_state_id):
+    """The entry to review after a decision the user took in Wagtail's admin
+    (the page editor's approve / return, or the dashboard's action buttons),
+    where the queue as it was before is not at hand: the step itself tells
+    where the entry stood (the queue is newest first). The same page still
+    waiting (the next step is the user's too) comes first; then the first
+    entry that was submitted before it; else the first waiting; else None.
+    Only a step this user finished counts, any other id is ignored."""
+    queue = review_queue(user)
+    done = (
+        TaskState.objects.filter(pk=task_state_id, finished_by=user)
+        .exclude(status=TaskState.STATUS_IN_PROGRESS)
+        .select_related("workflow_state")
+        .first()
+        if task_state_id is not None
+        else None
+    )
+    if done is not None:
+        done_page_id = int(done.workflow_state.object_id)
+        for row in queue:
+            if row["page"].pk == done_page_id:
+                return row["page"]
+        for row in queue:
+            if row["task_state"].started_at < done.started_at:
+                return row["page"]
+    return queue[0]["page"] if queue else None
+
+
 def lessons_sharing_recording(page):
     """Other lessons whose video is the same recording as `page`'s: the
     original its video was found a near duplicate of, or another duplicate of

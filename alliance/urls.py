@@ -12,6 +12,7 @@ ENTRY = rf"^entries/(?P<page_id>{ID_PATTERN})/"
 
 urlpatterns = [
     path("review/", views.review_queue_view, name="review_queue"),
+    path("review/next/", views.review_next_view, name="review_next"),
     re_path(ENTRY + "$", views.entry_view, name="entry"),
     re_path(ENTRY + "score/$", views.score_view, name="score"),
     re_path(ENTRY + "pick/$", views.pick_view, name="pick"),

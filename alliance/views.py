@@ -21,6 +21,7 @@ from wagtail.admin.auth import reject_request
 from wagtail.models import WorkflowState
 
 from catalog import lifecycle
+from catalog.ids import parse_id
 from catalog.models import CatalogEntryPage
 from media_pipeline.player import video_info, video_of
 
@@ -50,6 +51,20 @@ def _get_entry(request, page_id):
     if not services.can_view_entry(request.user, page):
         raise PermissionDenied
     return page
+
+
+@require_admin_access
+def review_next_view(request):
+    """Where a decision taken in Wagtail's admin leads (SubjectReviewTask.
+    on_action and the after_edit_page hook send the editor here): the review
+    page of the next entry of their queue, or the queue when it is empty."""
+    following = selectors.next_after_decision(
+        request.user, parse_id(request.GET.get("after", ""))
+    )
+    if following is None:
+        messages.info(request, _("Your review queue is empty."))
+        return redirect("alliance:review_queue")
+    return redirect("alliance:entry", page_id=following.pk)
 
 
 @require_admin_access

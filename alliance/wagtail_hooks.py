@@ -3,20 +3,23 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.log_actions import LogFormatter
+from wagtail.models import TaskState
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from catalog.models import CatalogEntryPage, LessonPage, ResourcePage
+from catalog.models import CatalogEntryPage, LessonPage, ResourcePage, ResourceType
 
-from .models import EditorScope, FeaturedCollection, Rubric
+from .models import EditorScope, FeaturedCollection, Rubric, next_review_url
 from .roles import is_administrator, owns_pages_only
 from .selectors import (
     author_is_kept,
@@ -210,6 +213,34 @@ def add_review_panel(request, panels):
         panels.append(ReviewQueuePanel(review_queue(request.user)))
 
 
+# --- After a decision in the page editor -------------------------------------------
+
+# The step the editor decides in the page editor, noted before the edit view acts.
+_DECIDED_STEP = "_alliance_decided_step"
+
+
+@hooks.register("before_edit_page")
+def note_the_step_being_decided(request, page):
+    if request.method == "POST" and request.POST.get("action-workflow-action"):
+        state = page.current_workflow_task_state
+        setattr(request, _DECIDED_STEP, state.pk if state else None)
+    return None
+
+
+@hooks.register("after_edit_page")
+def go_on_to_the_next_entry(request, page):
+    # Wagtail would go back to the explorer (or to /admin/, as the finished
+    # step no longer opens the editor for the reviewer): like the site's
+    # review page, a decision leads to the next item of the reviewer's queue.
+    step_id = getattr(request, _DECIDED_STEP, None)
+    if step_id is None or "application/json" in request.headers.get("Accept", ""):
+        return None
+    step = TaskState.objects.filter(pk=step_id, finished_by=request.user).first()
+    if step is None or step.status == TaskState.STATUS_IN_PROGRESS:
+        return None  # the action did not happen (a plain save)
+    return redirect(next_review_url(step))
+
+
 # --- Snippets -----------------------------------------------------------------------
 
 
@@ -221,10 +252,23 @@ class EditorScopeViewSet(SnippetViewSet):
     list_filter = ["stage", "subject", "district"]
 
 
+def _resource_type_label(rubric):
+    # The field holds a ResourceType value without choices: show its name,
+    # not "micro_lesson".
+    value = rubric.resource_type
+    return ResourceType(value).label if value in ResourceType.values else value
+
+
 class RubricViewSet(SnippetViewSet):
     model = Rubric
     icon = "list-ol"
-    list_display = ["name", "resource_type", "is_active"]
+    list_display = [
+        "name",
+        Column(
+            "resource_type", label=_("Resource type"), accessor=_resource_type_label
+        ),
+        BooleanColumn("is_active", label=_("active")),
+    ]
 
 
 class ScopedCollectionMixin:

@@ -7,6 +7,7 @@ this data through templates/includes/player.html, so it lives here, below both.
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,9 @@ class VideoInfo:
     storyboard_columns: int = 0
     storyboard_rows: int = 0
     captions: list = field(default_factory=list)
+    # A <track> from another origin (S3) loads only with CORS: the <video>
+    # then carries crossorigin="anonymous" and the bucket must answer CORS.
+    crossorigin: bool = False
     duration: float | None = None
     width: int | None = None
     height: int | None = None
@@ -58,6 +62,12 @@ def _url(file_field) -> str:
         return file_field.url
     except ValueError:  # no file associated
         return ""
+
+
+def _is_absolute(url: str) -> bool:
+    # Site-relative URLs (/media/…, the media gate) are same-origin; a URL with
+    # a host is the storage's (S3 endpoint or CDN), another origin.
+    return bool(urlsplit(url).netloc)
 
 
 def _storyboard_grid(video):
@@ -139,6 +149,7 @@ def video_info(video, renditions=None) -> VideoInfo:
     # The fallback plays the smallest rendition: it starts fastest anywhere.
     info.mp4_url = sources[-1]["url"] if sources else ""
     info.captions = _captions(video)
+    info.crossorigin = any(_is_absolute(t["url"]) for t in info.captions)
     board = _url(getattr(video, "storyboard", None))
     cols, rows = _storyboard_grid(video)
     if board and cols and rows and getattr(video, "storyboard_interval", None):

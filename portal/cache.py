@@ -8,6 +8,7 @@ bookkeeping keeps invalidation correct for every fragment, including ones added 
 """
 
 from django.core.cache import cache
+from django.utils.translation import get_language
 
 VERSION_KEY = "portal:catalog-version"
 # Fragments also expire on their own, as a safety net for writes that bypass
@@ -31,8 +32,9 @@ def bump_catalog_version() -> None:
 
 
 def fragment_key(name: str, *parts) -> str:
+    # Fragments hold rendered sentences: one copy per UI language.
     suffix = ":".join(str(p) for p in parts)
-    return f"portal:{name}:v{catalog_version()}:{suffix}"
+    return f"portal:{name}:v{catalog_version()}:{get_language()}:{suffix}"
 
 
 def cached(name: str, *parts, compute, timeout=FRAGMENT_TIMEOUT):

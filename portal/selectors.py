@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext
 
 from catalog.knowledge_paths import path_ids
 from catalog.models import (
@@ -369,6 +370,10 @@ def upload_defaults(user) -> dict:
     }
 
 
+# The containers media_pipeline accepts, as a teacher knows them.
+UPLOAD_FORMATS = ("MP4", "MOV", "MKV", "WebM", "AVI", "FLV", "WMV", "MPEG")
+
+
 def upload_rules() -> dict:
     """What a video must be, from the settings the pipeline checks against."""
     from django.conf import settings
@@ -381,7 +386,7 @@ def upload_rules() -> dict:
         "max_minutes": int(limits["MAX_DURATION"] // 60),
         "min_lines": limits["MIN_LINES"],
         "max_gb": f"{settings.UPLOAD_MAX_SIZE / 1024**3:.1f}",
-        "formats": "MP4、MOV、MKV、WebM、AVI、FLV、WMV、MPEG",
+        "formats": gettext(", ").join(UPLOAD_FORMATS),
     }
 
 

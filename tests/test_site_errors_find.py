@@ -12,13 +12,22 @@ def test_404_page_is_chinese(client, taxonomy):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     html = response.content.decode()
-    assert "页面不存在" in html and "Page not found" in html
+    assert "页面不存在" in html and "Page not found" not in html
     assert "<title>页面不存在" in html
+    client.cookies["django_language"] = "en"
+    html = client.get("/no/such/page/").content.decode()
+    assert "<title>Page not found" in html and "页面不存在" not in html
 
 
 def test_500_page_renders_without_context():
+    from django.utils import translation
+
     html = render_to_string("500.html")
-    assert "服务器出错了" in html and "Server error" in html
+    assert "服务器出错了" in html and "Server error" not in html
+    with translation.override("en"):
+        html = render_to_string("500.html")
+    assert '<html lang="en">' in html and "Server error" in html
+    assert "服务器出错了" not in html
 
 
 def test_403_page_is_chinese(client, taxonomy):
