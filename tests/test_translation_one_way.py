@@ -166,3 +166,42 @@ def test_find_page_error_is_one_sentence(client, taxonomy, lang, sentence, other
     html = response.content.decode()
     assert sentence in html
     assert other not in html
+
+
+def test_the_site_scripts_hold_no_sentence():
+    """upload.js and site.js read their sentences from the page (translated
+    there); a Chinese literal in them would show in the English UI."""
+    import re
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parent.parent / "frontend" / "src"
+    cjk = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3001-\u3002]")
+    for script in sorted(src.glob("*.js")):
+        code = "\n".join(
+            line
+            for line in script.read_text(encoding="utf-8").splitlines()
+            if not line.lstrip().startswith("//")
+        )
+        assert not cjk.search(code), script.name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "lang, ready, separator",
+    [
+        ("zh-hans", "视频已就绪（{status}）。", "；"),
+        ("en", "The video is ready ({status}).", "; "),
+    ],
+)
+def test_upload_page_gives_the_script_its_sentences(
+    alliance_users, client, lang, ready, separator
+):
+    import html
+    import re
+
+    client.force_login(alliance_users["teacher_a"])
+    page = client.get("/my/upload/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    status = re.search(r'<div id="u-status"[^>]*>', page, re.S).group(0)
+    said = dict(re.findall(r'data-([\w-]+)="([^"]*)"', status))
+    assert html.unescape(said["ready"]) == ready
+    assert said["separator"] == separator

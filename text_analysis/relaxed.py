@@ -66,7 +66,7 @@ class RelaxedQuery:
 
 
 def _is_cjk_word(word: str) -> bool:
-    return all("\u3400" <= c <= "\u9fff" for c in word)
+    return all(0x3400 <= ord(c) <= 0x9FFF for c in word)
 
 
 def relaxed_query(

@@ -27,14 +27,19 @@ export async function pollStatus(url, onUpdate, { every = 2000, until } = {}) {
 function setupMyPolling() {
   document.querySelectorAll("tr[data-poll]").forEach((row) => {
     const cell = row.querySelector(".video-cell");
+    // The words are in the page, in its language (portal/my_index.html).
+    const words = row.closest("table").dataset;
     pollStatus(row.dataset.statusUrl, (data) => {
       const v = data.video;
       if (v.state === "processing") {
-        cell.innerHTML = `转码中 <progress max="100" value="${Math.round(v.progress)}"></progress>`;
+        const bar = document.createElement("progress");
+        bar.max = 100;
+        bar.value = Math.round(v.progress);
+        cell.replaceChildren(`${words.transcoding} `, bar);
       } else if (v.state === "ready") {
-        cell.textContent = "可播放";
+        cell.textContent = words.playable;
       } else {
-        cell.textContent = `未通过：${v.reason}`;
+        cell.textContent = words.rejected.replace("{reason}", v.reason);
       }
     }, { every: 3000, until: (d) => d.video.state !== "processing" });
   });

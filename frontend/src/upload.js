@@ -47,6 +47,12 @@ function metadata() {
   };
 }
 
+// The sentences are in the page, in its language (portal/includes/upload_status.html).
+function say(key, values = {}) {
+  const text = form.querySelector("#u-status").dataset[key] || "";
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
 function showStatus(text) {
   form.querySelector("#u-status").textContent = text;
 }
@@ -55,13 +61,13 @@ function follow(statusUrl) {
   window.weike.pollStatus(statusUrl, (data) => {
     const v = data.video;
     if (v.state === "processing" && ["uploaded", "probing"].includes(v.status)) {
-      showStatus("正在检查视频（时长、分辨率、格式）…");
+      showStatus(say("checking"));
     } else if (v.state === "processing") {
-      showStatus(`转码中：${Math.round(v.progress)}%`);
+      showStatus(say("transcoding", { percent: Math.round(v.progress) }));
     } else if (v.state === "ready") {
-      showStatus(`视频已就绪（${data.status_label}）。`);
+      showStatus(say("ready", { status: data.status_label }));
     } else {
-      showStatus(`视频未通过检查：${v.reason}`);
+      showStatus(say("rejected", { reason: v.reason }));
     }
   }, { every: 1500, until: (d) => d.video.state !== "processing" });
 }
@@ -97,12 +103,12 @@ function start(event) {
       } catch {
         // not a JSON rejection: keep the transport message
       }
-      showStatus(`上传失败：${reason}`);
+      showStatus(say("uploadFailed", { reason }));
     },
     async onSuccess() {
       bar.value = 100;
       text.textContent = "100%";
-      showStatus("上传完成，正在检查视频…");
+      showStatus(say("uploaded"));
       const statusUrl = upload.url && (await resolveStatusUrl(upload.url));
       if (statusUrl) follow(statusUrl);
     },
@@ -128,7 +134,7 @@ async function resolveStatusUrl(uploadUrl) {
   const data = await response.json();
   if (!response.ok) {
     const messages = Object.values(data.errors || {}).flat().map((e) => e.message);
-    showStatus(`保存失败：${messages.join("；")}`);
+    showStatus(say("saveFailed", { reasons: messages.join(say("separator")) }));
     return null;
   }
   form.dataset.entryId = data.id;
