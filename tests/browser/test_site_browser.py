@@ -79,12 +79,17 @@ def test_teacher_browses_searches_and_opens_a_lesson(
 
 
 def test_error_page_in_chinese(site_live, browser):
+    """A Chinese browser gets the error page in Chinese, and only in Chinese
+    (one language a page: issue 16)."""
     base, _users = site_live
-    page = browser.new_page()
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
     response = page.goto(base + "/no/such/page/")
     assert response.status == 404
-    assert "页面不存在" in page.locator("h1").inner_text()
-    page.close()
+    heading = page.locator("h1").inner_text()
+    assert "页面不存在" in heading
+    assert "not found" not in heading.lower()
+    context.close()
 
 
 @pytest.fixture
