@@ -19,6 +19,8 @@ DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
 # embedded SQLite mode never meets them, so `make test` runs such a test in its
 # PostgreSQL pass only, as it does a test marked `postgresql_pass` (one whose
 # subject, such as ffmpeg's output, does not depend on the database at all).
+# A test marked `sqlite_pass` (its subject is the embedded mode: make run's
+# demo) runs in the SQLite pass only.
 PRODUCTION_FIXTURES = {"moto_server", "redis_server", "nginx_site", "gunicorn_hosts"}
 
 
@@ -53,11 +55,21 @@ def reaches_database(item) -> bool:
     )
 
 
+def in_postgresql_pass(item) -> bool:
+    return (
+        reaches_database(item) or postgresql_pass_only(item)
+    ) and not item.get_closest_marker("sqlite_pass")
+
+
+def in_sqlite_pass(item) -> bool:
+    return not postgresql_pass_only(item)
+
+
 def pytest_collection_modifyitems(config, items):
     if config.getoption("database_tests_only"):
-        wanted = lambda item: reaches_database(item) or postgresql_pass_only(item)  # noqa: E731
+        wanted = in_postgresql_pass
     elif config.getoption("embedded_pass"):
-        wanted = lambda item: not postgresql_pass_only(item)  # noqa: E731
+        wanted = in_sqlite_pass
     else:
         return
     kept = [item for item in items if wanted(item)]

@@ -23,7 +23,8 @@ from media_pipeline import storage
 from media_pipeline.models import VideoStatus
 from search.selectors import search_lessons
 
-pytestmark = pytest.mark.django_db
+# What `make run` shows, which runs on SQLite (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_pass]
 
 
 def _ffprobe(path: Path) -> dict:

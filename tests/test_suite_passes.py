@@ -12,6 +12,7 @@ FILES = [
     "tests/test_media_corpus.py",  # marked postgresql_pass
     "tests/test_settings.py",  # mostly settings probes, no database
     "tests/test_site_lesson.py",  # site pages: both databases
+    "tests/test_demo_media.py",  # marked sqlite_pass: make run's demo
 ]
 
 
@@ -39,5 +40,6 @@ def test_each_test_runs_in_the_pass_it_belongs_to():
     assert "tests/test_media_worker.py" in files(second) - files(first)
     assert "tests/test_media_corpus.py" in files(second) - files(first)
     assert "tests/test_site_lesson.py" in files(first) & files(second)
+    assert "tests/test_demo_media.py" in files(first) - files(second)
     probe = "tests/test_settings.py::test_embedded_defaults"
     assert probe in first and probe not in second
