@@ -48,7 +48,8 @@ RELEVANCE_SET: dict[str, list[tuple[str, list[str]]]] = {
     "pinyin_full": [
         ("gougudingli", GOUGU),
         ("oumudinglv", ["欧姆定律的探究实验"]),
-        ("fuli", ["浮力产生的原因"]),
+        # 浮力 in pinyin: the same two lessons as 浮力 itself (knowledge_point).
+        ("fuli", ["浮力产生的原因", "阿基米德原理"]),
         ("guanghezuoyong", ["光合作用的原料和产物"]),
     ],
     "pinyin_initials": [
@@ -68,7 +69,7 @@ RELEVANCE_SET: dict[str, list[tuple[str, list[str]]]] = {
     "mixed": [
         ("勾gu定理", GOUGU),
         ("ou姆定律", ["欧姆定律的探究实验"]),
-        ("浮li", ["浮力产生的原因"]),
+        ("浮li", ["浮力产生的原因", "阿基米德原理"]),
         ("Excel 透视表", ["Excel 数据透视表入门"]),
         ("Unit 5 语法", ["Unit 5 语法专项练习：过去进行时"]),
     ],
