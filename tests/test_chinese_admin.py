@@ -1,12 +1,13 @@
 import importlib.util
 import re
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import wagtail.admin
 from django.utils import translation
+
+from tests.visible_text import VisibleText
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,40 +79,12 @@ LATIN_OK = {
 FIXED = {"Actions", "Search", "True", "False", "micro_lesson", "Selected"}
 
 
-class _AdminText(HTMLParser):
-    """Visible text and the attributes a reader is told, minus the time zone
-    list (IANA names) and the language names of the account page."""
-
-    SKIP = {"script", "style", "template", "svg", "select"}
-
-    def __init__(self):
-        super().__init__()
-        self.skip = 0
-        self.parts = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.SKIP:
-            self.skip += 1
-        attrs = dict(attrs)
-        self.parts += [
-            attrs[k]
-            for k in ("title", "aria-label", "placeholder", "alt")
-            if attrs.get(k)
-        ]
-        if tag == "input" and attrs.get("type") == "submit" and attrs.get("value"):
-            self.parts.append(attrs["value"])
-
-    def handle_endtag(self, tag):
-        if tag in self.SKIP and self.skip:
-            self.skip -= 1
-
-    def handle_data(self, data):
-        if not self.skip and data.strip():
-            self.parts.append(data.strip())
-
-
 def english_words(html):
-    parser = _AdminText()
+    # Minus the time zone list (IANA names) and the language names of the
+    # account page; a submit button's label is its value.
+    parser = VisibleText(
+        skip=("script", "style", "template", "svg", "select"), submit_values=True
+    )
     parser.feed(html)
     words = set()
     for part in parser.parts:

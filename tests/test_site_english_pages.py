@@ -3,40 +3,20 @@ English language cookie, show no Chinese outside content (titles, names,
 summaries… typed by people, which stay as they are)."""
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import translation
+
+from tests.visible_text import VisibleText
 
 pytestmark = pytest.mark.django_db
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
-class VisibleText(HTMLParser):
-    """Text nodes and the attributes a reader is shown or told."""
-
-    SKIP = {"script", "style", "template"}
-    SHOWN = ("title", "aria-label", "placeholder", "alt", "content")
-
-    def __init__(self):
-        super().__init__()
-        self.skip = 0
-        self.parts = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.SKIP:
-            self.skip += 1
-        self.parts += [v for k, v in attrs if k in self.SHOWN and v]
-
-    def handle_endtag(self, tag):
-        if tag in self.SKIP and self.skip:
-            self.skip -= 1
-
-    def handle_data(self, data):
-        if not self.skip and data.strip():
-            self.parts.append(data.strip())
+# The page's meta content is read too (description, og:title).
+SHOWN = ("title", "aria-label", "placeholder", "alt", "content")
 
 
 def content_strings():
@@ -93,7 +73,7 @@ def content_strings():
 
 
 def chinese_left(html, content):
-    parser = VisibleText()
+    parser = VisibleText(shown=SHOWN)
     # Search hits mark the words found inside a title: read it whole.
     parser.feed(re.sub(r"</?mark>", "", html))
     left = []
