@@ -12,12 +12,12 @@ barrier, a crafted POST meets the same check (403).
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
-from wagtail.admin.auth import reject_request
 from wagtail.models import WorkflowState
 
 from catalog import lifecycle
@@ -31,14 +31,15 @@ from .models import QualityDecision
 
 
 def require_admin_access(view_func):
-    """Login and admin access, like Wagtail's decorator, but a refused object
-    check is a plain 403 (Wagtail's redirects to the dashboard with a message),
-    so crafted requests get an unambiguous answer."""
+    """Login and admin access, like Wagtail's decorator, but an anonymous
+    visitor goes to the site's login (these are site pages, settings.LOGIN_URL)
+    and a refused object check is a plain 403 (Wagtail's redirects to the
+    dashboard with a message), so crafted requests get an unambiguous answer."""
 
     @wraps(view_func)
     def decorated(request, *args, **kwargs):
         if request.user.is_anonymous:
-            return reject_request(request)
+            return redirect_to_login(request.get_full_path())
         if not request.user.has_perm("wagtailadmin.access_admin"):
             raise PermissionDenied
         return view_func(request, *args, **kwargs)

@@ -89,7 +89,17 @@ def test_nav_links_each_role_to_its_work(client, users):
     assert 'href="/alliance/review/"' not in html
 
 
-@pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/export.csv", "/my/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/",
+        "/dashboard/export.csv",
+        "/my/",
+        "/alliance/review/",
+        "/alliance/review/next/?after=1",
+        "/alliance/entries/1/",
+    ],
+)
 def test_anonymous_site_pages_go_to_the_sites_login(client, users, path):
     response = client.get(path)
     assert response.status_code == 302
