@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import re
 
 from django.conf import settings
@@ -32,7 +33,15 @@ from media_pipeline.rules import Reason, Rejected
 from . import uploads
 from .models import Upload, UploadStatus
 
+logger = logging.getLogger(__name__)
+
 LOGIN_REQUIRED = _("Log in to upload.")
+SPOOL_FULL = _(
+    "The server has no room for more of this upload right now; what arrived "
+    "is kept, so try again later to continue."
+)
+# A full spool disk: tus clients retry a 5xx on their own, later.
+SPOOL_FULL_RETRY_SECONDS = 60
 
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,termination"
@@ -152,9 +161,23 @@ class TusUploadView(View):
         except uploads.UploadConflict:
             upload.refresh_from_db()
             return _tus_response(409, **self._state_headers(upload))
+        except uploads.SpoolFull as exc:
+            return self._spool_full(upload, exc)
         except Rejected as exc:
             return _rejection(exc)
         return _tus_response(204, **self._state_headers(upload))
+
+    def _spool_full(self, upload: Upload, exc: Exception) -> JsonResponse:
+        # The operator's problem, not the teacher's: logged as an error.
+        logger.error("upload %s: spool disk full (%s)", upload.pk, exc)
+        upload.refresh_from_db()
+        response = JsonResponse(
+            {"code": "storage_full", "message": str(SPOOL_FULL)}, status=507
+        )
+        response["Tus-Resumable"] = TUS_VERSION
+        response["Retry-After"] = str(SPOOL_FULL_RETRY_SECONDS)
+        response["Upload-Offset"] = str(upload.offset)
+        return response
 
     def delete(self, request, pk):
         if denied := _unauthorised(request):

@@ -34,6 +34,7 @@ worker computes it when it downloads the original.
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import logging
 import mimetypes
@@ -73,6 +74,33 @@ _hashers_lock = threading.Lock()
 
 class UploadConflict(Exception):
     """Wrong Upload-Offset, or another request is writing this upload."""
+
+
+class SpoolFull(Exception):
+    """The spool's disk (or the quota on it) is full. The bytes written before
+    are kept and counted; the client sends the rest once there is room."""
+
+
+# A full disk or quota: the upload waits for room, nothing else is wrong.
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
+
+
+@contextmanager
+def _full_disk_is_spool_full():
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in _NO_ROOM:
+            raise
+        raise SpoolFull(str(exc)) from exc
+
+
+def _write_all(raw, chunk: bytes) -> None:
+    """An unbuffered file's write may take part of the chunk (a disk nearly
+    full): write the rest until done or the disk refuses."""
+    view = memoryview(chunk)
+    while view:
+        view = view[raw.write(view) :]
 
 
 class SpoolLost(Exception):
@@ -221,11 +249,17 @@ class _Spool:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.staged_key = _staged_key(upload)
         pending = upload.offset - upload.part_offset
-        if self.s3:
-            self._fetch_staged(pending)
-        self._cut(pending)
-        self.data = open(self.dir / "data", "ab")  # noqa: SIM115 - closed in close()
-        self.head = open(self.dir / "head", "ab")  # noqa: SIM115
+        try:
+            with _full_disk_is_spool_full():
+                if self.s3:
+                    self._fetch_staged(pending)
+                self._cut(pending)
+        except SpoolFull:
+            self.remove()
+            raise
+        # Unbuffered: a byte counted is a byte the disk took (write()).
+        self.data = open(self.dir / "data", "ab", buffering=0)  # noqa: SIM115
+        self.head = open(self.dir / "head", "ab", buffering=0)  # noqa: SIM115
 
     def _fetch_staged(self, size: int) -> None:
         with open(self.dir / "data", "wb") as out:
@@ -282,9 +316,21 @@ class _Spool:
         return READ_CHUNK
 
     def write(self, chunk: bytes) -> None:
-        self.data.write(chunk)
-        if self.upload.offset < HEAD_BYTES:
-            self.head.write(chunk[: HEAD_BYTES - self.upload.offset])
+        """Append one chunk and count it, or, when the disk is full, give back
+        what part of it was written (SpoolFull): the spool then holds exactly
+        the bytes counted, as after any interrupted request."""
+        data_end, head_end = self.data.tell(), self.head.tell()
+        try:
+            _write_all(self.data, chunk)
+            if self.upload.offset < HEAD_BYTES:
+                _write_all(self.head, chunk[: HEAD_BYTES - self.upload.offset])
+        except OSError as exc:
+            if exc.errno not in _NO_ROOM:
+                raise
+            for spool_file, end in ((self.data, data_end), (self.head, head_end)):
+                spool_file.truncate(end)
+                spool_file.seek(end)
+            raise SpoolFull(str(exc)) from exc
         self.upload.offset += len(chunk)
 
     def head_path(self) -> Path:
@@ -304,7 +350,7 @@ class _Spool:
         elif size > self.part_size:  # bytes spooled before the head check
             self.data.close()
             self._split(size)
-            self.data = open(self.dir / "data", "ab")  # noqa: SIM115
+            self.data = open(self.dir / "data", "ab", buffering=0)  # noqa: SIM115
 
     def _split(self, size: int) -> None:
         pending, data = self.dir / "pending", self.dir / "data"

@@ -14,6 +14,9 @@ from modelsearch.backends import get_search_backend
 from modelsearch.backends.elasticsearchbase import ElasticsearchBaseSearchBackend
 from modelsearch.index import get_indexed_instance, get_indexed_models
 from modelsearch.management.commands.rebuild_modelsearch_index import (
+    Command as ModelsearchRebuild,
+)
+from modelsearch.management.commands.rebuild_modelsearch_index import (
     group_models_by_index,
 )
 
@@ -37,8 +40,9 @@ def rebuild_index(backend_name: str = "default", chunk_size: int = 500) -> None:
     seconds a search may take. A failure drops the half-built index."""
     backend = get_search_backend(backend_name)
     if not isinstance(backend, ElasticsearchBaseSearchBackend):
+        # modelsearch's own command: `update_index` is ours (it calls this).
         call_command(
-            "update_index",
+            ModelsearchRebuild(),
             backend_name=backend_name,
             chunk_size=chunk_size,
             verbosity=0,
@@ -53,7 +57,7 @@ def rebuild_index(backend_name: str = "default", chunk_size: int = 500) -> None:
                 index.add_model(model)
                 for chunk in _chunks(model.get_indexed_objects(), chunk_size):
                     index.add_items(model, chunk)
-            rebuilder.finish()
+            _finish(rebuilder)
         except Exception as error:  # noqa: BLE001 - any engine/transport/data error
             logger.exception("search rebuild of %s failed", alias.name)
             _drop_unaliased(index, alias)
@@ -88,6 +92,25 @@ def _chunks(queryset, size: int):
             return
         yield chunk
         last = chunk[-1].pk
+
+
+def _finish(rebuilder) -> None:
+    """Point the alias at the new index in one step. modelsearch's finish()
+    adds the new index to the alias and only then deletes the old one: in
+    between, searches read both and find every lesson twice (seen by
+    tests/test_search_failures.py searching during a rebuild). One _aliases
+    request that adds and removes together is atomic on both engines."""
+    index, alias = rebuilder.index, rebuilder.alias
+    if not alias.is_alias():
+        rebuilder.finish()  # the first build: no searches served before it
+        return
+    index.refresh()
+    old = [i.name for i in alias.aliased_indices() if i.name != index.name]
+    actions = [{"add": {"index": index.name, "alias": alias.name}}]
+    actions += [{"remove": {"index": name, "alias": alias.name}} for name in old]
+    index.es.indices.update_aliases(body={"actions": actions})
+    for name in old:
+        index.es.indices.delete(index=name)
 
 
 def _drop_unaliased(index, alias) -> None:

@@ -173,15 +173,18 @@ def web_settings_module(directory: Path, settings, name: str, **extra) -> str:
     return name
 
 
-def start_gunicorn(directory: Path, name: str, env: dict) -> tuple[str, object]:
+def start_gunicorn(
+    directory: Path, name: str, env: dict, wrap: tuple[str, ...] = ()
+) -> tuple[str, object]:
     """A real gunicorn (the production WSGI app, deploy/gunicorn.conf.py) with
-    the environment `env`; returns "127.0.0.1:port" and (proc, log), which the
-    caller stops and closes. Fails the test when it does not start."""
+    the environment `env`, run by the command prefix `wrap` if any; returns
+    "127.0.0.1:port" and (proc, log), which the caller stops and closes.
+    Fails the test when it does not start."""
     port = free_port()
     env = {**env, "WEB_CONCURRENCY": "1", "GUNICORN_BIND": f"127.0.0.1:{port}"}
     log = open(directory / f"{name}.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn")]
+        [*wrap, str(ROOT / ".venv" / "bin" / "gunicorn")]
         + ["-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "weike.wsgi"],
         cwd=str(ROOT),
         env=env,
@@ -198,11 +201,12 @@ def start_gunicorn(directory: Path, name: str, env: dict) -> tuple[str, object]:
 
 @pytest.fixture
 def gunicorn_hosts(tmp_path, settings):
-    """start(name, **settings) → "127.0.0.1:port" of a real gunicorn (the
-    production WSGI app and deploy/gunicorn.conf.py) on the test database."""
+    """start(name, wrap=(), **settings) → "127.0.0.1:port" of a real gunicorn
+    (the production WSGI app and deploy/gunicorn.conf.py) on the test
+    database; start.pids[name] is its process id."""
     started = []
 
-    def start(name="web", **extra) -> str:
+    def start(name="web", wrap: tuple[str, ...] = (), **extra) -> str:
         module = web_settings_module(tmp_path, settings, f"{name}_settings", **extra)
         env = {
             **os.environ,
@@ -210,10 +214,12 @@ def gunicorn_hosts(tmp_path, settings):
             "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]),
             "WEIKE_SECRET_KEY": TEST_SECRET,
         }
-        address, process = start_gunicorn(tmp_path, name, env)
+        address, process = start_gunicorn(tmp_path, name, env, wrap)
         started.append(process)
+        start.pids[name] = process[0].pid
         return address
 
+    start.pids = {}
     yield start
     for proc, log in started:
         stop(proc)

@@ -338,3 +338,69 @@ def test_backup_restores_every_lesson_file_pick_and_count_into_an_empty_stack(
     assert after == before
     # A second restore would mix two sites: refused, in one sentence.
     assert "refused: 数据库不是空的：只能恢复到新建的空数据库。" in out
+
+
+# --- PostgreSQL restarted under requests ------------------------------------
+
+
+def test_postgresql_restarted_under_requests(prod_stack):
+    """While PostgreSQL is down every page says so in one sentence (503 and
+    Retry-After, JSON on the API); after it is back the very first requests
+    on every web thread and the workers' jobs succeed (CONN_HEALTH_CHECKS:
+    a persistent connection that died with the server is not reused)."""
+    import concurrent.futures
+
+    from tests.fixtures_prod import ROOT, run_checked
+
+    stack, url = prod_stack, prod_stack.url
+    teacher = stack.login("teacher_li")
+    teacher.headers["Accept-Language"] = "zh-hans"
+
+    def my_page(_=None) -> int:
+        return teacher.get(f"{url}/my/", timeout=30).status_code
+
+    def run_six_jobs() -> None:
+        before = sum(jobs_done(stack).values())
+        stack.manage(
+            "shell",
+            "-c",
+            "from portal.tasks import flush_view_counts_task as job\n"
+            "for _ in range(6):\n    job.enqueue()\n",
+        )
+        until(
+            "the workers to run six jobs",
+            lambda: sum(jobs_done(stack).values()) >= before + 6,
+        )
+
+    def worker_logs() -> dict:
+        return {n: p.read_text() for n, p in stack.logs.items() if n[:5] == "weike"}
+
+    # Requests at once, so every gunicorn thread holds a database connection,
+    # and jobs, so both workers do.
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(my_page, range(16))) == {200}
+    run_six_jobs()
+    postgres_sh = str(ROOT / "scripts" / "postgres.sh")
+    data = str(stack.dir / "pg")
+    run_checked([postgres_sh, "stop", data], "scripts/postgres.sh stop")
+    try:
+        down = teacher.get(f"{url}/my/", timeout=30)
+        api = teacher.get(f"{url}/api/v1/lessons/", params={"q": "勾股"}, timeout=30)
+    finally:
+        port = str(urlsplit(stack.postgres).port)
+        run_checked([postgres_sh, "start", data, port], "scripts/postgres.sh start")
+    assert (down.status_code, down.headers["Retry-After"]) == (503, "30"), down.text
+    assert "<p>暂时无法连接数据库，请稍后再试。</p>" in down.text
+    assert api.status_code == 503
+    assert api.json() == {
+        "code": "database_unavailable",
+        "detail": "暂时无法连接数据库，请稍后再试。",
+    }
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(my_page, range(16))) == [200] * 16
+    # Both workers' connections died too: their next jobs run all the same.
+    logs = worker_logs()
+    run_six_jobs()
+    for name, text in worker_logs().items():
+        assert "raised unexpected" not in text[len(logs[name]) :], text[-3000:]

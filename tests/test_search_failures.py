@@ -172,3 +172,44 @@ def test_failed_rebuild_drops_its_index_and_keeps_the_old_alias(
     assert _indices(backend) == before
     assert {index.name for index in alias.aliased_indices()} == live
     assert search_lessons({"q": "勾股定理"}, backend=engine_backend).total >= 2
+
+
+def test_searches_while_the_index_is_rebuilt_never_fail(demo, engine_backend, settings):
+    """Teachers keep searching during a rebuild: the alias points at the old,
+    complete index until the new one is filled, then moves in one step, so
+    every search in between finds every lesson (never an error, never a
+    half-filled index)."""
+    backend = get_search_backend(engine_backend)
+    alias = backend.get_index_for_model(CatalogEntryPage)
+    url = settings.WAGTAILSEARCH_BACKENDS[engine_backend]["URLS"][0].rstrip("/")
+    count_url = f"{url}/{alias.name}/_count"
+
+    def count() -> int:
+        with urllib.request.urlopen(count_url, timeout=30) as response:
+            return json.load(response)["count"]
+
+    # The index holds the lessons (and the other pages sharing its alias).
+    expected = count()
+    assert expected >= CatalogEntryPage.objects.live().count() > 0
+    live_before = {index.name for index in alias.aliased_indices()}
+    seen, errors, done = [], [], threading.Event()
+
+    def search_all_the_time():
+        while not done.is_set():
+            try:
+                seen.append(count())
+            except Exception as exc:  # noqa: BLE001 - collected and reported
+                errors.append(repr(exc))
+
+    searcher = threading.Thread(target=search_all_the_time)
+    searcher.start()
+    try:
+        rebuild_index(engine_backend)
+    finally:
+        done.set()
+        searcher.join()
+    assert errors == []
+    assert len(seen) >= 3, "no search overlapped the rebuild"
+    assert set(seen) == {expected}
+    # The rebuild did replace the index the searches started on.
+    assert {index.name for index in alias.aliased_indices()} != live_before

@@ -1,6 +1,7 @@
 """Index upkeep: off the request path, a dead engine never fails a save, and
 reconcile finds and fixes missing or stale documents."""
 
+import pytest
 from django.core.management import call_command
 
 from catalog.models import CatalogEntryPage
@@ -69,3 +70,27 @@ def test_reconcile_engine_and_alias_rebuild(demo, engine_backend):
     assert "阿基米德原理" in _titles("阿基米德", engine_backend)
     assert "浮力产生的原因与计算" in _titles("计算", engine_backend)
     assert reconcile(engine_backend, fix=False).fixed == 0
+
+
+def test_update_index_is_the_projects_atomic_rebuild(demo, engine_backend):
+    """`manage.py update_index` is search's command (rebuild_index, one-step
+    alias swap), not modelsearch's, on the engines and the database."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command, get_commands
+    from modelsearch.backends import get_search_backend
+
+    assert get_commands()["update_index"] == "search"
+    index = get_search_backend(engine_backend).get_index_for_model(CatalogEntryPage)
+    first = {i.name for i in index.aliased_indices()}
+    out = StringIO()
+    call_command("update_index", backend_name=engine_backend, stdout=out)
+    assert out.getvalue() == f"搜索索引 {engine_backend} 已重建。\n"
+    now = {i.name for i in index.aliased_indices()}
+    assert len(now) == 1 and now != first
+    assert "阿基米德原理" in _titles("阿基米德", engine_backend)
+
+    call_command("update_index", backend_name="default", stdout=StringIO())
+    assert "阿基米德原理" in _titles("阿基米德")
+    with pytest.raises(CommandError, match="没有名为 nope 的搜索后端。"):
+        call_command("update_index", backend_name="nope")

@@ -15,12 +15,15 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.urls import URLPattern, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
+
+from . import errors
 
 logger = logging.getLogger("django.request")
 
@@ -127,6 +130,14 @@ def forbidden(request, exc):
 def suspicious(request, exc):
     # Django answers 400 and logs it to django.security; keep that.
     raise exc
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request, exc):
+    # The database, not the request, failed: 503 and Retry-After (errors.py).
+    logger.warning("database unavailable: %s", exc)
+    return errors.database_unavailable(request)
 
 
 @api.exception_handler(Exception)

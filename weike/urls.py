@@ -6,6 +6,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from .api import api
 
+# A lost database answers 503, not 500 (weike/errors.py).
+handler500 = "weike.errors.server_error"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", include(wagtailadmin_urls)),

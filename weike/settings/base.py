@@ -118,7 +118,14 @@ TEMPLATES = [
 SQLITE_PATH = VAR_DIR / "weike.sqlite3"
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections, checked before each request reuses one: after
+    # PostgreSQL restarts, the next request reconnects instead of failing on
+    # the dead connection (tests/test_prod_stack.py, the restart drill).
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=60, conn_health_checks=True
+        )
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
