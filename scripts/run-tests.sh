@@ -3,6 +3,8 @@
 # then the tests that reach the database once more against a real PostgreSQL
 # server started here.
 set -euo pipefail
+# As in the Makefile: cache bytecode even where the environment says not to.
+unset PYTHONDONTWRITEBYTECODE
 py=.venv/bin/python
 status=0
 # Both passes run on every core (pytest-xdist), with one worker more than there

@@ -11,9 +11,11 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+# Settings only, without django.setup(): every refusal is raised while the
+# settings modules are read (weike/settings/), and loading the apps would add
+# seconds of CPU to each of the probes below.
 PROBE = """
-import json, django
-django.setup()
+import json
 from django.conf import settings
 from django.db import connection
 db = settings.DATABASES["default"]
