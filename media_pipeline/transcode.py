@@ -368,14 +368,19 @@ def master_playlist(p: Plan, src: ProbeResult, workdir) -> str:
     return "\n".join(lines) + "\n"
 
 
-def first_playable_split(p: Plan) -> tuple[Plan, Plan] | None:
+def first_playable_split(p: Plan, duration: float | None) -> tuple[Plan, Plan] | None:
     """(the lowest rung alone, the rest) when a first pass of its own pays.
 
     A lesson is watchable once its 360p rung is: encoded alone it is done in
     a fraction of the ladder's time (the decode is the only work done twice).
-    With one or two rungs the whole ladder is about as quick.
+    With one or two rungs the whole ladder is about as quick. Below
+    MEDIA_FIRST_PLAYABLE_MIN_SECONDS the whole ladder is done within about
+    that many seconds on two cores: the early rung would save less than the
+    second decode costs (about 5 % more CPU; docs/media-pipeline.md).
     """
     if not getattr(settings, "MEDIA_FIRST_PLAYABLE_PASS", True) or len(p.rungs) < 3:
+        return None
+    if (duration or 0) < getattr(settings, "MEDIA_FIRST_PLAYABLE_MIN_SECONDS", 0):
         return None
     return replace(p, rungs=p.rungs[-1:]), replace(p, rungs=p.rungs[:-1])
 
@@ -435,7 +440,7 @@ def run_transcode(
     os.makedirs(os.path.join(workdir, "storyboard"), exist_ok=True)
     os.makedirs(os.path.join(workdir, fingerprint.FOLDER), exist_ok=True)
     make_poster(src_path, src, p, workdir)
-    split = first_playable_split(p) if on_first_playable else None
+    split = first_playable_split(p, src.duration) if on_first_playable else None
     if split:
         # The frame samples ride on the first pass: it is short, and their
         # branches cost little beside the decode it already pays for.

@@ -397,11 +397,14 @@ def test_storyboard_of_a_short_clip_has_no_empty_rows(
 
 
 def test_lowest_rung_plays_before_the_ladder_is_done(
-    corpus, monkeypatch, admin_client, django_capture_on_commit_callbacks
+    corpus, monkeypatch, admin_client, django_capture_on_commit_callbacks, settings
 ):
     from django.core.files.storage import default_storage
 
     from media_pipeline import selectors, transcode
+
+    # An 8 s source stands in for a lesson: the first pass starts at 120 s.
+    settings.MEDIA_FIRST_PLAYABLE_MIN_SECONDS = 8
 
     real_pass = transcode.run_pass
     seen, passes = {}, []

@@ -422,6 +422,11 @@ WEIKE_OAI_TOKEN_SECONDS = env_int("WEIKE_OAI_TOKEN_SECONDS", 24 * 3600)
 # Encode the lowest rung in a first pass of its own and publish it at once, so a
 # lesson plays before its whole ladder is done (costs one more decode).
 MEDIA_FIRST_PLAYABLE_PASS = env_bool("WEIKE_VIDEO_FIRST_PLAYABLE_PASS", True)
+# ...for videos of at least this many seconds: a shorter one's whole ladder is
+# ready about as soon, and the second decode is not worth its CPU.
+MEDIA_FIRST_PLAYABLE_MIN_SECONDS = env_int(
+    "WEIKE_VIDEO_FIRST_PLAYABLE_MIN_SECONDS", 120
+)
 
 # --- Production deployment (deploy/; docs/deploy.md) ----------------------------
 # nginx's internal location for local media after Django's access check
