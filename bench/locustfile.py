@@ -60,53 +60,49 @@ def _check(response, *ok):
         response.success()
 
 
-class Browsing:
-    """Pages every kind of visitor opens."""
-
-    def home(self):
-        with self.client.get("/", name="home", catch_response=True) as r:
-            _check(r)
-
-    def tree(self):
-        url = random.choice(TREES)
-        with self.client.get(url, name="tree", catch_response=True) as r:
-            _check(r)
-
-    def search(self):
-        url = "/find/?q=" + random.choice(QUERIES)
-        if random.random() < 0.3:
-            url += "&stage=junior"
-        with self.client.get(url, name="search", catch_response=True) as r:
-            _check(r)
-
-    def lesson(self):
-        url = random.choice(LESSONS)
-        with self.client.get(url, name="lesson", catch_response=True) as r:
-            _check(r)
+# Pages, as Locust tasks (a function of the user): each kind of visitor below
+# is the same pages in its own proportions.
 
 
-class Anonymous(Browsing, HttpUser):
+def _get(user, url: str, name: str) -> None:
+    with user.client.get(url, name=name, catch_response=True) as r:
+        _check(r)
+
+
+def home(user):
+    _get(user, "/", "home")
+
+
+def tree(user):
+    _get(user, random.choice(TREES), "tree")
+
+
+def search(user):
+    url = "/find/?q=" + random.choice(QUERIES)
+    if random.random() < 0.3:
+        url += "&stage=junior"
+    _get(user, url, "search")
+
+
+def lesson(user):
+    _get(user, random.choice(LESSONS), "lesson")
+
+
+def my_lessons(user):
+    _get(user, "/my/", "my")
+
+
+def review_queue(user):
+    _get(user, "/alliance/review/", "review")
+
+
+class Anonymous(HttpUser):
     weight = 8
     wait_time = between(0.5, 2)
-
-    @task(3)
-    def t_home(self):
-        self.home()
-
-    @task(2)
-    def t_tree(self):
-        self.tree()
-
-    @task(2)
-    def t_search(self):
-        self.search()
-
-    @task(6)
-    def t_lesson(self):
-        self.lesson()
+    tasks = {home: 3, tree: 2, search: 2, lesson: 6}
 
 
-class LoggedIn(Browsing, HttpUser):
+class LoggedIn(HttpUser):
     abstract = True
     usernames: list[str] = []
 
@@ -138,48 +134,14 @@ class Teacher(LoggedIn):
     weight = 4
     wait_time = between(1, 3)
     usernames = TEACHERS
-
-    @task(2)
-    def t_home(self):
-        self.home()
-
-    @task(2)
-    def t_tree(self):
-        self.tree()
-
-    @task(2)
-    def t_search(self):
-        self.search()
-
-    @task(4)
-    def t_lesson(self):
-        self.lesson()
-
-    @task(2)
-    def t_my(self):
-        with self.client.get("/my/", name="my", catch_response=True) as r:
-            _check(r)
+    tasks = {home: 2, tree: 2, search: 2, lesson: 4, my_lessons: 2}
 
 
 class Editor(LoggedIn):
     weight = 1
     wait_time = between(1, 3)
     usernames = EDITORS
-
-    @task(2)
-    def t_review(self):
-        with self.client.get(
-            "/alliance/review/", name="review", catch_response=True
-        ) as r:
-            _check(r)
-
-    @task(2)
-    def t_lesson(self):
-        self.lesson()
-
-    @task(1)
-    def t_search(self):
-        self.search()
+    tasks = {review_queue: 2, lesson: 2, search: 1}
 
 
 class Uploader(LoggedIn):
