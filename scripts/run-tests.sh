@@ -12,7 +12,10 @@ status=0
 # a search node or a subprocess. A file's tests stay on one worker so the
 # services a module starts are started once per worker.
 # The slowest tests are listed at the end of each pass: where the time goes.
-workers=(-n "${WEIKE_TEST_WORKERS:-$(($(nproc) + 1))}" --dist loadfile --durations=15)
+# Files are handed out in the order tests/conftest.py gives them (the slowest
+# first), not by their number of tests.
+workers=(-n "${WEIKE_TEST_WORKERS:-$(($(nproc) + 1))}" --dist loadfile
+    --no-loadscope-reorder --durations=15)
 free_port() {
     $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }

@@ -65,17 +65,67 @@ def in_sqlite_pass(item) -> bool:
     return not postgresql_pass_only(item)
 
 
+# Files whose tests take minutes in all (seconds of `--durations` in a full
+# run), slowest first. `make test` gives a worker a whole file at a time and
+# runs these before the rest (scripts/run-tests.sh: --no-loadscope-reorder):
+# xdist's own order, by number of tests, put these one- and two-test files
+# last, so one worker ran them for minutes while the others were done.
+SLOW_FILES = (
+    "tests/test_demo_media.py",
+    "tests/test_prod_stack.py",
+    "tests/browser/test_journeys_browser.py",
+    "tests/test_ingest_library.py",
+    "tests/test_media_corpus.py",
+    "tests/security/test_api_schemathesis.py",
+    "tests/browser/test_dashboard_gaps_browser.py",
+    "tests/test_schema_cache.py",
+    "tests/browser/test_csp_browser.py",
+    "tests/browser/test_site_browser.py",
+    "tests/test_faults_queue.py",
+    "tests/test_media_transcode.py",
+    "tests/test_suite_passes.py",
+)
+
+
 def pytest_collection_modifyitems(config, items):
     if config.getoption("database_tests_only"):
         wanted = in_postgresql_pass
     elif config.getoption("embedded_pass"):
         wanted = in_sqlite_pass
     else:
-        return
-    kept = [item for item in items if wanted(item)]
-    dropped = [item for item in items if not wanted(item)]
-    config.hook.pytest_deselected(items=dropped)
-    items[:] = kept
+        wanted = None
+    if wanted is not None:
+        kept = [item for item in items if wanted(item)]
+        dropped = [item for item in items if not wanted(item)]
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+    items[:] = slow_files_first(items)
+
+
+def slow_files_first(items: list) -> list:
+    """SLOW_FILES in their order, then the other files by number of tests
+    (most first, as xdist orders them); a file's tests keep their order."""
+    by_file: dict[str, list] = {}
+    for item in items:
+        by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
+
+    def rank(path: str) -> tuple[int, int]:
+        if path in SLOW_FILES:
+            return (SLOW_FILES.index(path), 0)
+        return (len(SLOW_FILES), -len(by_file[path]))
+
+    return [item for path in sorted(by_file, key=rank) for item in by_file[path]]
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(django_db_keepdb, django_db_modify_db_settings, django_db_blocker):
+    """Start the test database from the migrated schema another worker (or an
+    earlier run) made, when there is one (tests/database_templates.py): then
+    pytest-django keeps the filled database instead of creating it."""
+    from tests import database_templates
+
+    with django_db_blocker.unblock():
+        return database_templates.prepare() or django_db_keepdb
 
 
 @pytest.fixture(scope="session")
@@ -86,8 +136,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     this state; transactional tests re-seed through the `taxonomy` fixture.
     """
     from catalog.seeding import seed_page_tree, seed_taxonomy
+    from tests import database_templates
 
     with django_db_blocker.unblock():
+        database_templates.finish()  # the schema made here, for the others
         seed_taxonomy()
         seed_page_tree()
 

@@ -56,3 +56,30 @@ def test_each_test_runs_in_the_pass_it_belongs_to():
     assert "tests/test_demo_media.py" in files(first) - files(second)
     probe = "tests/test_settings.py::test_embedded_defaults"
     assert probe in first and probe not in second
+
+
+def test_slow_files_are_handed_out_first():
+    from types import SimpleNamespace
+
+    from tests.conftest import SLOW_FILES, slow_files_first
+
+    assert all((ROOT / path).is_file() for path in SLOW_FILES)
+    ids = [
+        "tests/test_a.py::one",
+        "tests/test_b.py::one",
+        "tests/test_b.py::two",
+        f"{SLOW_FILES[1]}::x",
+        f"{SLOW_FILES[0]}::y",
+        "tests/test_a.py::two",
+        "tests/test_a.py::three",
+    ]
+    items = [SimpleNamespace(nodeid=i) for i in ids]
+    assert [i.nodeid for i in slow_files_first(items)] == [
+        f"{SLOW_FILES[0]}::y",
+        f"{SLOW_FILES[1]}::x",
+        "tests/test_a.py::one",
+        "tests/test_a.py::two",
+        "tests/test_a.py::three",
+        "tests/test_b.py::one",
+        "tests/test_b.py::two",
+    ]
