@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
+from wagtail.models import Page, ReferenceIndex
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from alliance.models import EditorScope
 from catalog import lifecycle
@@ -184,14 +186,24 @@ def _placeholder_video(title: str, slug: str):
 @transaction.atomic
 def seed_demo(media: bool = False):
     """The demo alliance; with `media`, real clips and PDFs (what `manage.py
-    seed_demo` loads) instead of placeholder video rows."""
+    seed_demo` loads) instead of placeholder video rows.
+
+    Wagtail updates its reference index (what uses which document, video and
+    page) after every save; a lesson is saved, revised and published several
+    times while it is seeded, some 500 updates in all. The pages' references
+    are indexed once at the end instead, as the search index is rebuilt."""
     with index_updates_deferred():
-        seed_taxonomy()
-        users = seed_users()
-        import_knowledge_points(
-            KNOWLEDGE_POINTS_CSV.name, KNOWLEDGE_POINTS_CSV.read_bytes()
-        )
-        seed_page_tree()
-        seed_entries(users, media=media)
-        seed_quota_rules(years=(2024, 2025, 2026))
+        with disable_reference_index_auto_update():
+            seed_taxonomy()
+            users = seed_users()
+            import_knowledge_points(
+                KNOWLEDGE_POINTS_CSV.name, KNOWLEDGE_POINTS_CSV.read_bytes()
+            )
+            seed_page_tree()
+            seed_entries(users, media=media)
+            seed_quota_rules(years=(2024, 2025, 2026))
+        # What the demo's pages use (their documents, videos and images):
+        # catalog/cleanup.py asks it before removing a document.
+        for page in Page.objects.specific().iterator():
+            ReferenceIndex.create_or_update_for_object(page)
     return users
