@@ -340,6 +340,10 @@ THRESHOLDS = {
         "long_question",
     )
 }
+# One of the 16 long questions is a known miss (recall at most 0.94); the
+# engines rank another one's lesson second (MRR 0.89 there, 0.94 on the
+# database). A second miss fails the category.
+THRESHOLDS["long_question"] = (0.9, 0.85, 0.07)
 # Of 18, three return a lesson (KNOWN_MISSES); a fourth fails the category.
 THRESHOLDS["nothing"] = (0.83, 0.83, 1.0)
 
