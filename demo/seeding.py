@@ -82,11 +82,17 @@ def _published_at(year: int, index: int) -> datetime:
     return min(moment, now - timedelta(days=1 + index % 20))
 
 
-def seed_entries(users, media: bool = False):
+def seed_entries(
+    users, media: bool = False, entries=ENTRIES, people=USERS, slug_prefix="demo"
+):
+    """Publish `entries` (the demo's ENTRIES by default; rows of the same shape,
+    such as the relevance catalog of tests/relevance_catalog.py) as `users`
+    (username → user), each in the school `people` (rows of USERS' shape)
+    gives its author."""
     schools = {s.name: s for s in School.objects.all()}
-    user_school = {u[0]: schools.get(u[3]) for u in USERS}
+    user_school = {u[0]: schools.get(u[3]) for u in people}
     editor_for = {"maths": "editor_math", "physics": "editor_physics"}
-    for index, entry in enumerate(ENTRIES):
+    for index, entry in enumerate(entries):
         (
             stage_code,
             subject_code,
@@ -103,7 +109,7 @@ def seed_entries(users, media: bool = False):
         parent = SubjectPage.objects.get(
             stage__code=stage_code, subject__code=subject_code
         )
-        slug = slugify(f"demo-{index:03d}") or f"demo-{index}"
+        slug = slugify(f"{slug_prefix}-{index:03d}") or f"{slug_prefix}-{index}"
         model = LessonPage if rtype == "micro_lesson" else ResourcePage
         existing = model.objects.child_of(parent).filter(slug=slug).first()
         if existing is not None:
@@ -126,7 +132,9 @@ def seed_entries(users, media: bool = False):
             page.video = _placeholder_video(title, slug)
         parent.add_child(instance=page)
         page.knowledge_points.set(
-            KnowledgePoint.objects.filter(subject__code=subject_code, name__in=kp_names)
+            KnowledgePoint.objects.filter(
+                stage__code=stage_code, subject__code=subject_code, name__in=kp_names
+            )
         )
         for tag in tags:
             page.tags.add(tag)

@@ -48,6 +48,16 @@ def test_lone_characters_stay_on_their_neighbour():
     assert ParsedQuery("过去时").words == ["过去"]
 
 
+def test_a_character_typed_as_a_word_counts():
+    # 六年级 圆: the teacher typed 圆 on its own; it is no piece jieba cut off.
+    assert ParsedQuery("六年级 圆").words == ["六年级", "圆"]
+    assert ParsedQuery("六年级\u3000圆").words == ["六年级", "圆"]
+    # Kept on its neighbour first (the selector's first try), as before.
+    assert ParsedQuery("六年级 圆", join_singles=True).words == ["六年级圆"]
+    # Cut off by jieba, it still only counts when nothing else does.
+    assert ParsedQuery("函数图像的数").words == ["函数", "图像"]
+
+
 def test_lone_character_narrows_the_search_database(demo, database_index):
     from search.services import rebuild_index
     from tests.fixtures_site import make_lessons

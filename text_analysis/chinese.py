@@ -134,6 +134,7 @@ class ParsedQuery:
     ):
         self.raw = raw or ""
         text = _rejoin(normalise(self.raw[:MAX_QUERY_CHARS]))
+        typed_alone = {t for t in text.lower().split() if len(t) == 1}
         self.groups: list[tuple[str, list[list[str]]]] = []
         self.words = []
         if synonyms:
@@ -176,9 +177,12 @@ class ParsedQuery:
         for word in kept:
             if word not in seen and word not in self.words:
                 seen.append(word)
-        # A lone Chinese character is rarely an indexed word (数 in 函数): it
-        # only counts when the query has nothing else.
-        strong = [w for w in seen if not (len(w) == 1 and _is_cjk(w))]
+        # A lone Chinese character jieba cuts off is rarely an indexed word
+        # (数 in 函数): it only counts when the query has nothing else. One
+        # typed as a word of its own (`六年级 圆`) is meant, and counts.
+        strong = [
+            w for w in seen if not (len(w) == 1 and _is_cjk(w) and w not in typed_alone)
+        ]
         if strong or self.groups:
             seen = strong
         room = MAX_QUERY_WORDS - len(self.groups)
