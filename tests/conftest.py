@@ -74,6 +74,7 @@ SLOW_FILES = (
     "tests/test_demo_media.py",
     "tests/test_prod_stack.py",
     "tests/browser/test_journeys_browser.py",
+    "tests/test_search_relevance_catalog.py",
     "tests/test_ingest_library.py",
     "tests/test_media_corpus.py",
     "tests/security/test_api_schemathesis.py",
