@@ -226,6 +226,38 @@ def gunicorn_hosts(tmp_path, settings):
         log.close()
 
 
+def tus_session(user):
+    """A requests session of `user` (a test client's login) for tus requests
+    to a web process started here."""
+    import requests
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    session = requests.Session()
+    session.cookies.set("sessionid", client.cookies["sessionid"].value)
+    session.headers["Tus-Resumable"] = "1.0.0"
+    return session
+
+
+def tus_create(session, base: str, length: int) -> str:
+    """POST /ingest/tus/ on `base` ("http://host:port"); the upload's URL
+    on that same base."""
+    import base64
+    from urllib.parse import urlsplit
+
+    created = session.post(
+        f"{base}/ingest/tus/",
+        headers={
+            "Upload-Length": str(length),
+            "Upload-Metadata": "filename " + base64.b64encode(b"a.mp4").decode(),
+        },
+        timeout=30,
+    )
+    assert created.status_code == 201, created.text
+    return base + urlsplit(created.headers["Location"]).path
+
+
 def log_text(log) -> str:
     log.flush()
     return Path(log.name).read_text(errors="replace")[-4000:]

@@ -3,25 +3,12 @@ PATCH requests (no shared disk, S3 storage): the file completes, byte-exact."""
 
 from __future__ import annotations
 
-import base64
-from urllib.parse import urlsplit
-
 import pytest
-import requests
-from django.test import Client
 
 from ingest.models import Upload, UploadStatus
+from tests.fixtures_prod import tus_create, tus_session
 
 DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-
-
-def session_for(user) -> requests.Session:
-    client = Client()
-    client.force_login(user)
-    session = requests.Session()
-    session.cookies.set("sessionid", client.cookies["sessionid"].value)
-    session.headers["Tus-Resumable"] = "1.0.0"
-    return session
 
 
 @pytest.mark.s3
@@ -40,18 +27,9 @@ def test_two_web_hosts_behind_nginx_take_turns_on_one_upload(
         for name in ("web_a", "web_b")
     ]
     nginx = nginx_site(webs, settings.MEDIA_ROOT, settings.STATIC_ROOT)
-    session = session_for(django_user_model.objects.create_user("teacher_lb"))
+    session = tus_session(django_user_model.objects.create_user("teacher_lb"))
     data = media_clips("mp4_h264").read_bytes()
-    created = session.post(
-        f"{nginx.url}/ingest/tus/",
-        headers={
-            "Upload-Length": str(len(data)),
-            "Upload-Metadata": "filename " + base64.b64encode(b"a.mp4").decode(),
-        },
-        timeout=30,
-    )
-    assert created.status_code == 201, created.text
-    url = nginx.url + urlsplit(created.headers["Location"]).path
+    url = tus_create(session, nginx.url, len(data))
     step = len(data) // 7 + 1
     for offset in range(0, len(data), step):
         response = session.patch(

@@ -6,17 +6,15 @@ space returns the same upload continues and the file is byte-exact."""
 
 from __future__ import annotations
 
-import base64
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import requests
-from django.test import Client
 from django.utils import translation
 
 from ingest import tus
 from ingest.models import Upload, UploadStatus
+from tests.fixtures_prod import tus_create, tus_session
 
 DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 TMPFS_BYTES = 16 * 1024 * 1024
@@ -60,21 +58,9 @@ def test_a_full_spool_disk_keeps_what_arrived_and_the_upload_resumes(
     # The spool keeps the file and a copy of its head: room for about half.
     wrap = on_small_disk(spool, len(data) // 2)
     web = gunicorn_hosts("web", wrap, UPLOAD_SPOOL_DIR=spool, TASKS=DUMMY_TASKS)
-    client = Client()
-    client.force_login(django_user_model.objects.create_user("teacher_full"))
-    session = requests.Session()
-    session.cookies.set("sessionid", client.cookies["sessionid"].value)
-    session.headers.update({"Tus-Resumable": "1.0.0", "Accept-Language": "zh-hans"})
-    created = session.post(
-        f"http://{web}/ingest/tus/",
-        headers={
-            "Upload-Length": str(len(data)),
-            "Upload-Metadata": "filename " + base64.b64encode(b"a.mp4").decode(),
-        },
-        timeout=30,
-    )
-    assert created.status_code == 201, created.text
-    url = f"http://{web}" + urlsplit(created.headers["Location"]).path
+    session = tus_session(django_user_model.objects.create_user("teacher_full"))
+    session.headers["Accept-Language"] = "zh-hans"
+    url = tus_create(session, f"http://{web}", len(data))
 
     # Pieces smaller than the server's read chunk: the one that meets the
     # full disk is given back whole.
