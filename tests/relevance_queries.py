@@ -11,6 +11,9 @@ fixed in search/ or text_analysis/ or listed in KNOWN_MISSES with the reason.
 
 from __future__ import annotations
 
+from tests.search_relevance_set import CATEGORIES
+from tests.search_relevance_set import evaluate as evaluate_set
+
 GROUPS = {
     "GOUGU": ["勾股定理在生活中的应用", "勾股定理的证明方法"],
     "OHM": [
@@ -321,24 +324,7 @@ KNOWN_MISSES: dict[str, str] = {
 # Per category: (minimum recall@10, minimum MRR, maximum empty-result rate).
 # For "nothing" the recall and MRR count the queries that return nothing.
 THRESHOLDS = {
-    category: (0.9, 0.9, 0.07)
-    for category in (
-        "exact",
-        "partial",
-        "knowledge_point",
-        "synonym",
-        "pinyin_full",
-        "pinyin_initials",
-        "pinyin_prefix",
-        "mixed",
-        "typo",
-        "traditional",
-        "full_width",
-        "english",
-        "author_school",
-        "grade_words",
-        "long_question",
-    )
+    category: (0.9, 0.9, 0.07) for category in CATEGORIES if category != "nothing"
 }
 # One of the 16 long questions is a known miss (recall at most 0.94); the
 # engines rank another one's lesson second (MRR 0.89 there, 0.94 on the
@@ -375,47 +361,9 @@ LABELLED = _labelled()
 
 
 def evaluate(search, backend: str) -> tuple[dict, list[dict]]:
-    """Runs every query of LABELLED on `backend` (`search(params, backend)`
-    is search_lessons). Returns the figures per category (queries,
-    recall@10: share of the relevant titles in the first ten, averaged;
-    MRR: reciprocal rank of the first relevant title in the first ten;
-    empty: share of queries that found nothing; for "nothing", recall and
-    MRR are the share that found nothing) and one row per query (category,
-    query, hit: its first relevant title in the first ten, or nothing found
-    for "nothing"; rank; the first titles)."""
-    figures, rows = {}, []
-    for category, queries in LABELLED.items():
-        recall = rr = empty = 0.0
-        for query, relevant in queries:
-            titles = [hit["title"] for hit in search({"q": query}, backend).hits]
-            top = titles[:10]
-            empty += not titles
-            if relevant:
-                rank = next((i for i, t in enumerate(top, 1) if t in relevant), None)
-                recall += sum(t in top for t in relevant) / min(len(relevant), 10)
-                rr += 1 / rank if rank else 0
-                hit = rank is not None
-            else:
-                rank, hit = None, not titles
-                recall += hit
-                rr += hit
-            rows.append(
-                {
-                    "category": category,
-                    "query": query,
-                    "hit": hit,
-                    "rank": rank,
-                    "top": top[:5],
-                }
-            )
-        n = len(queries)
-        figures[category] = {
-            "queries": n,
-            "recall@10": recall / n,
-            "mrr": rr / n,
-            "empty": empty / n,
-        }
-    return figures, rows
+    """The figures per category and one row per query of LABELLED
+    (tests/search_relevance_set.py, evaluate)."""
+    return evaluate_set(LABELLED, search, backend)
 
 
 def overall(figures: dict) -> dict:

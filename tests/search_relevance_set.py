@@ -14,6 +14,26 @@ ERCI = [
 ]
 YIYUAN = ["一元二次方程的解法——配方法", "一元二次方程复习课件"]
 
+# The categories of a labelled set, in the order reports list them.
+CATEGORIES = (
+    "exact",
+    "partial",
+    "knowledge_point",
+    "synonym",
+    "pinyin_full",
+    "pinyin_initials",
+    "pinyin_prefix",
+    "mixed",
+    "typo",
+    "traditional",
+    "full_width",
+    "english",
+    "author_school",
+    "grade_words",
+    "long_question",
+    "nothing",
+)
+
 RELEVANCE_SET: dict[str, list[tuple[str, list[str]]]] = {
     "exact": [
         ("勾股定理", GOUGU),
@@ -119,25 +139,40 @@ RELEVANCE_SET: dict[str, list[tuple[str, list[str]]]] = {
 }
 
 
-def measure(search, backend: str) -> dict[str, dict[str, float]]:
-    """Per category: recall@10 (share of relevant titles in the first ten,
-    averaged over queries), MRR (reciprocal rank of the first relevant hit)
-    and the empty-result rate; for "nothing", recall is the share of queries
-    that return nothing. `search(params, backend)` is search_lessons."""
-    figures = {}
-    for category, queries in RELEVANCE_SET.items():
+def evaluate(labelled: dict, search, backend: str) -> tuple[dict, list[dict]]:
+    """Runs every query of `labelled` ({category: [(query, relevant titles)]})
+    on `backend` (`search(params, backend)` is search_lessons). Returns the
+    figures per category (queries; recall@10: share of the relevant titles in
+    the first ten, averaged; MRR: reciprocal rank of the first relevant title
+    in the first ten; empty: share of queries that found nothing; for
+    "nothing", recall and MRR are the share that found nothing) and one row
+    per query (category, query, hit: its first relevant title in the first
+    ten, or nothing found for "nothing"; rank; the first titles)."""
+    figures, rows = {}, []
+    for category, queries in labelled.items():
         recall = rr = empty = 0.0
         for query, relevant in queries:
             titles = [hit["title"] for hit in search({"q": query}, backend).hits]
             top = titles[:10]
             empty += not titles
-            if not relevant:
-                recall += not titles
-                rr += not titles
-                continue
-            recall += sum(t in top for t in relevant) / min(len(relevant), 10)
-            rank = next((i for i, t in enumerate(top, 1) if t in relevant), None)
-            rr += 1 / rank if rank else 0
+            if relevant:
+                rank = next((i for i, t in enumerate(top, 1) if t in relevant), None)
+                recall += sum(t in top for t in relevant) / min(len(relevant), 10)
+                rr += 1 / rank if rank else 0
+                hit = rank is not None
+            else:
+                rank, hit = None, not titles
+                recall += hit
+                rr += hit
+            rows.append(
+                {
+                    "category": category,
+                    "query": query,
+                    "hit": hit,
+                    "rank": rank,
+                    "top": top[:5],
+                }
+            )
         n = len(queries)
         figures[category] = {
             "queries": n,
@@ -145,4 +180,9 @@ def measure(search, backend: str) -> dict[str, dict[str, float]]:
             "mrr": rr / n,
             "empty": empty / n,
         }
-    return figures
+    return figures, rows
+
+
+def measure(search, backend: str) -> dict[str, dict[str, float]]:
+    """The figures per category of RELEVANCE_SET (evaluate)."""
+    return evaluate(RELEVANCE_SET, search, backend)[0]
