@@ -88,7 +88,8 @@ def test_review_page_shows_player_attachments_and_facts(
     page.save_revision(user=teacher)
     # A draft's video: the player points at the access-checked HLS playlist.
     master = f"renditions/{page.video_id}/hls/master.m3u8"
-    (settings.MEDIA_ROOT / master).parent.mkdir(parents=True)
+    # Ids come back after a rollback; files of an earlier test may be there.
+    (settings.MEDIA_ROOT / master).parent.mkdir(parents=True, exist_ok=True)
     (settings.MEDIA_ROOT / master).write_text("#EXTM3U\n")
     Video.objects.filter(pk=page.video_id).update(hls_master=master)
     lifecycle.submit(page, teacher)
@@ -458,7 +459,8 @@ def test_editor_watches_the_new_video_of_a_live_lesson_in_review(
     page = publish(make_draft(teacher, title="换了视频"), alliance_users["admin"])
     new = make_video("ready", uploaded_by=teacher)
     master = f"renditions/{new.pk}/hls/master.m3u8"
-    (settings.MEDIA_ROOT / master).parent.mkdir(parents=True)
+    # Ids come back after a rollback; files of an earlier test may be there.
+    (settings.MEDIA_ROOT / master).parent.mkdir(parents=True, exist_ok=True)
     (settings.MEDIA_ROOT / master).write_text("#EXTM3U\n")
     Video.objects.filter(pk=new.pk).update(hls_master=master)
     lifecycle.replace_video(page, new, teacher)
