@@ -7,7 +7,13 @@ a listed known miss.
 
 The catalog is loaded once for the module (inside a transaction rolled back
 after the last test, like the demo fixture); each engine test rebuilds its
-index from it once."""
+index from it once.
+
+It runs in the SQLite pass of `make test` only (sqlite_pass): the engines'
+results do not depend on the database the lessons came from, and the
+PostgreSQL database backend runs the demo's set (tests/test_search_relevance.py)
+in the other pass; loading 376 lessons twice would cost minutes of the
+suite's budget."""
 
 import time
 
@@ -23,6 +29,8 @@ from tests.relevance_queries import (
     overall,
 )
 from tests.search_relevance_set import CATEGORIES
+
+pytestmark = [pytest.mark.sqlite_pass]
 
 
 @pytest.fixture(scope="module")
