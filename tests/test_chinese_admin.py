@@ -9,6 +9,9 @@ from django.utils import translation
 
 from tests.visible_text import VisibleText
 
+# Page text and language do not depend on the database engine: SQLite pass only.
+pytestmark = [pytest.mark.sqlite_pass]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.django_db
+# Page text and language do not depend on the database engine: SQLite pass only.
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_pass]
 
 
 def test_footer_is_chinese_only(client, taxonomy):

@@ -10,7 +10,8 @@ from django.utils import translation
 
 from tests.visible_text import VisibleText
 
-pytestmark = pytest.mark.django_db
+# Page text and language do not depend on the database engine: SQLite pass only.
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_pass]
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 

@@ -14,6 +14,9 @@ from tests.cjk_literals import cjk_literals
 from tests.fixtures_alliance import publish
 from tests.fixtures_site import make_video
 
+# Page text and language do not depend on the database engine: SQLite pass only.
+pytestmark = [pytest.mark.sqlite_pass]
+
 TOO_SHORT = {
     "zh-hans": "视频太短：20.0 秒，至少需要 30 秒。",
     "en": "The video is too short: 20.0 s; at least 30 s is required.",
