@@ -321,16 +321,15 @@ class _Spool:
         the bytes counted, as after any interrupted request."""
         data_end, head_end = self.data.tell(), self.head.tell()
         try:
-            _write_all(self.data, chunk)
-            if self.upload.offset < HEAD_BYTES:
-                _write_all(self.head, chunk[: HEAD_BYTES - self.upload.offset])
-        except OSError as exc:
-            if exc.errno not in _NO_ROOM:
-                raise
+            with _full_disk_is_spool_full():
+                _write_all(self.data, chunk)
+                if self.upload.offset < HEAD_BYTES:
+                    _write_all(self.head, chunk[: HEAD_BYTES - self.upload.offset])
+        except SpoolFull:
             for spool_file, end in ((self.data, data_end), (self.head, head_end)):
                 spool_file.truncate(end)
                 spool_file.seek(end)
-            raise SpoolFull(str(exc)) from exc
+            raise
         self.upload.offset += len(chunk)
 
     def head_path(self) -> Path:
