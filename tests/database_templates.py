@@ -56,7 +56,6 @@ def _unlock() -> None:
 def prepare() -> bool:
     """Before the test database is created: True when it was filled from a
     copy (pytest-django then keeps it instead of creating it)."""
-    global _build
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
         return _prepare_sqlite(Path(db["TEST"]["NAME"]))
@@ -88,7 +87,7 @@ def _prepare_sqlite(target: Path) -> bool:
     return False
 
 
-def _template_name(db: dict) -> str:
+def _template_name() -> str:
     digest = hashlib.sha256(schema_cache.key().encode()).hexdigest()[:16]
     return f"weike_test_template_{digest}"
 
@@ -97,7 +96,7 @@ def _prepare_postgresql(db: dict) -> None:
     global _build
     import psycopg
 
-    template = _template_name(db)
+    template = _template_name()
     server = f"{db['HOST']}:{db['PORT']}"
     tag = hashlib.sha256(server.encode()).hexdigest()[:12]
     _lock(Path(tempfile.gettempdir()) / f"weike-test-template-{tag}.lock")

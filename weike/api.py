@@ -136,8 +136,7 @@ def suspicious(request, exc):
 @api.exception_handler(InterfaceError)
 def database_unavailable(request, exc):
     # The database, not the request, failed: 503 and Retry-After (errors.py).
-    logger.warning("database unavailable: %s", exc)
-    return errors.database_unavailable(request)
+    return errors.database_unavailable(request, exc)
 
 
 @api.exception_handler(Exception)

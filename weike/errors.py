@@ -26,7 +26,8 @@ RETRY_AFTER_SECONDS = 30
 JSON_PREFIXES = ("/api/", "/ingest/", "/media-pipeline/")
 
 
-def database_unavailable(request):
+def database_unavailable(request, error: Exception):
+    logger.warning("database unavailable: %s", error)
     message = _("The database cannot be reached right now. Please try again shortly.")
     if request.path.startswith(JSON_PREFIXES):
         response = JsonResponse(
@@ -44,6 +45,5 @@ def server_error(request, template_name: str = "500.html"):
     sys.exc_info() is the error that ended the request."""
     error = sys.exc_info()[1]
     if isinstance(error, (OperationalError, InterfaceError)):
-        logger.warning("database unavailable: %s", error)
-        return database_unavailable(request)
+        return database_unavailable(request, error)
     return defaults.server_error(request, template_name)
