@@ -225,15 +225,21 @@ def _module_demo(django_db_setup, django_db_blocker):
     test. Each test's own transaction is a savepoint inside it, so whatever a
     test changes is undone before the next one. A test of the same module that
     runs after the first demo test sees the demo too, whether it asks or not."""
-    from django.db import transaction
-
     from demo.seeding import seed_demo
+
+    yield from loaded_for_module(django_db_blocker, seed_demo)
+
+
+def loaded_for_module(django_db_blocker, load):
+    """The body of a module-scoped data fixture: yields what `load()` returns,
+    run inside a transaction that is rolled back after the module."""
+    from django.db import transaction
 
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
-        users = seed_demo()
-    yield users
+        loaded = load()
+    yield loaded
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)

@@ -35,20 +35,15 @@ pytestmark = [pytest.mark.sqlite_pass]
 
 @pytest.fixture(scope="module")
 def _module_catalog(django_db_setup, django_db_blocker):
-    from django.db import transaction
-
+    from tests.conftest import loaded_for_module
     from tests.relevance_catalog import load_relevance_catalog
 
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
+    def timed_load() -> float:
         start = time.perf_counter()
         load_relevance_catalog()  # the database index is rebuilt at its end
-        seconds = time.perf_counter() - start
-    yield seconds
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+        return time.perf_counter() - start
+
+    yield from loaded_for_module(django_db_blocker, timed_load)
 
 
 @pytest.fixture
