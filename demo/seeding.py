@@ -18,7 +18,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from alliance.models import EditorScope
 from catalog import lifecycle
 from catalog.demo_data import DEMO_PASSWORD, KNOWLEDGE_POINTS_CSV, USERS
-from catalog.demo_data.lessons import ENTRIES
+from catalog.demo_data.lessons import ENTRIES, IN_REVIEW
 from catalog.knowledge_import import import_knowledge_points
 from catalog.models import (
     Grade,
@@ -149,6 +149,51 @@ def seed_entries(
             )
 
 
+def seed_review_queue(users, media: bool = False) -> None:
+    """IN_REVIEW: drafts their authors submitted (lifecycle.submit), waiting in
+    the editors' queues; left as they are once submitted."""
+    schools = {s.name: s for s in School.objects.all()}
+    user_school = {u[0]: schools.get(u[3]) for u in USERS}
+    for index, entry in enumerate(IN_REVIEW):
+        stage_code, subject_code, grade_name, _, title, kp_names = entry[:6]
+        author, tags, summary = entry[8:]
+        parent = SubjectPage.objects.get(
+            stage__code=stage_code, subject__code=subject_code
+        )
+        slug = f"review-{index:03d}"
+        if LessonPage.objects.child_of(parent).filter(slug=slug).exists():
+            continue
+        owner = users[author]
+        page = LessonPage(
+            title=title,
+            slug=slug,
+            summary=summary,
+            resource_type="micro_lesson",
+            grade=Grade.objects.filter(name=grade_name).first(),
+            edition=TextbookEdition.objects.get(code="pep"),
+            author=owner,
+            school=user_school[author],
+            academic_year=entry[6],
+            live=False,
+        )
+        if media:
+            from .media_seeding import shared_video
+
+            page.video = shared_video(owner)
+        else:
+            page.video = _placeholder_video(title, slug)
+        parent.add_child(instance=page)
+        page.knowledge_points.set(
+            KnowledgePoint.objects.filter(
+                stage__code=stage_code, subject__code=subject_code, name__in=kp_names
+            )
+        )
+        for tag in tags:
+            page.tags.add(tag)
+        page.save_revision(user=owner)
+        lifecycle.submit(page, owner)
+
+
 def _dress(page, owner, kp_names, quality) -> bool:
     """Give an entry its real video and PDF document (demo/media_seeding.py);
     True when something was added. Quality picks get a clip of their own, the
@@ -209,6 +254,7 @@ def seed_demo(media: bool = False):
             )
             seed_page_tree()
             seed_entries(users, media=media)
+            seed_review_queue(users, media=media)
             seed_quota_rules(years=(2024, 2025, 2026))
         # What the demo's pages use (their documents, videos and images):
         # catalog/cleanup.py asks it before removing a document.

@@ -247,7 +247,12 @@ def loaded_for_module(django_db_blocker, load):
 
 @pytest.fixture
 def demo(_module_demo, db):
-    """The whole demo alliance, as `make run` loads it."""
+    """The whole demo alliance, as `make run` loads it, behind an empty cache:
+    a page another module cached from its own copy of the demo (a lesson
+    approved there, then rolled back) must not be served here."""
+    from django.core.cache import cache
+
+    cache.clear()
     return _module_demo
 
 

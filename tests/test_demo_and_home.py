@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from catalog.models import CatalogEntryPage, KnowledgePoint, School
+from catalog.models import CatalogEntryPage, KnowledgePoint, LessonPage, School
 from demo.seeding import seed_demo
 
 
@@ -70,3 +70,22 @@ def test_subject_and_lesson_pages_render(demo, client):
     body = client.get(lesson.url).content.decode()
     assert "二次函数的图像与性质" in body
     assert "精品微课" in body  # the quality-pick badge, in Chinese
+
+
+@pytest.mark.django_db
+def test_demo_leaves_a_lesson_waiting_in_each_editors_queue(demo, client):
+    """A newcomer can try 审核 right after `make run`: each demo editor has a
+    submitted draft of their subject in the queue, and only theirs."""
+    from django.contrib.auth import get_user_model
+
+    waiting = LessonPage.objects.filter(slug__startswith="review-")
+    assert not waiting.filter(live=True).exists()
+    assert {p.current_workflow_state.status for p in waiting} == {"in_progress"}
+    queues = {}
+    for editor in ("editor_math", "editor_physics"):
+        client.force_login(get_user_model().objects.get(username=editor))
+        queues[editor] = client.get("/alliance/review/").content.decode()
+    assert "梯子问题" in queues["editor_math"]
+    assert "浮力大小与哪些因素有关" not in queues["editor_math"]
+    assert "浮力大小与哪些因素有关" in queues["editor_physics"]
+    assert "梯子问题" not in queues["editor_physics"]

@@ -618,3 +618,34 @@ ENTRIES = [
         "用数据透视表汇总成绩。",
     ),
 ]
+
+# Submitted and waiting in the editors' review queues (never published), so a
+# newcomer can try 审核 right after `make run`: one per demo editor's subject.
+IN_REVIEW = [
+    (
+        "junior",
+        "maths",
+        "八年级",
+        L,
+        "勾股定理的实际应用：梯子问题",
+        ["勾股定理"],
+        2026,
+        False,
+        "teacher_li",
+        ["应用题"],
+        "梯子滑动时顶端和底端移动的距离，用勾股定理列方程求解。",
+    ),
+    (
+        "junior",
+        "physics",
+        "八年级",
+        L,
+        "浮力大小与哪些因素有关",
+        ["浮力"],
+        2026,
+        False,
+        "teacher_zhang",
+        ["实验", "力学"],
+        "弹簧测力计称重法，控制变量探究浮力与排开液体体积、液体密度的关系。",
+    ),
+]
