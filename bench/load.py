@@ -79,9 +79,12 @@ import sys
 sys.path[:0] = [{str(ROOT)!r}, {str(BENCH)!r}]
 import django
 django.setup()
+from django.db import connection
 from catalog.models import CatalogEntryPage
 from pagegen import lesson_urls, prepare
-if CatalogEntryPage.objects.count() < {lessons}:
+# A new database has no tables yet (prepare() migrates it).
+made = CatalogEntryPage._meta.db_table in connection.introspection.table_names()
+if not made or CatalogEntryPage.objects.count() < {lessons}:
     prepare({lessons}, index=True)
 else:
     from django.core.management import call_command
