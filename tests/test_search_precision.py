@@ -75,3 +75,15 @@ def test_pieces_keep_every_characters_evidence():
     assert ParsedQuery("欧母定律").relaxed.floor(2) == 2
     # One piece and no sound: the relaxed pass would be the strict one.
     assert not ParsedQuery("qwertyuiop").relaxed
+
+
+def test_question_words_are_no_evidence_in_the_relaxed_pass():
+    # 为什么 and 看起来 are no lesson's topic: a question's pieces are its
+    # topic words, so the lesson with 水中 筷子 折断 has a third of them.
+    question = ParsedQuery("光从空气斜射入水中为什么筷子看起来折断了")
+    pieces = {word for word, _ in question.relaxed.pieces}
+    assert {"水中", "筷子", "折断", "空气"} <= pieces
+    assert not pieces & {"为什", "什么", "看起", "起来"}
+    assert len(question.relaxed.pieces) == 9
+    # The strict pass still wants every word (a title may hold 为什么).
+    assert "为什么" in question.words

@@ -27,6 +27,13 @@ MAX_QUERY_CHARS = 100
 MAX_QUERY_WORDS = 12
 # Particles that carry no meaning as a query word on their own.
 STOP_WORDS = frozenset("的 了 和 与 及 在 是 之 或 等 中 课 一个".split())
+# Words that make a query a question and say nothing about its topic: no
+# evidence in the relaxed pass, where a long question would otherwise need
+# a third of its pieces from words no lesson has (为什么 看起来 in
+# 光从空气斜射入水中为什么筷子看起来折断了). The strict pass keeps them.
+QUESTION_WORDS = frozenset(
+    "为什么 为何 怎么 怎样 怎么样 如何 什么 哪些".split()
+) | frozenset("哪个 哪里 多少 是否 能否 吗 呢 吧 看起来 一下".split())
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -197,7 +204,9 @@ class ParsedQuery:
     def relaxed(self) -> RelaxedQuery:
         """Pieces for the precise second pass (text_analysis/relaxed.py)."""
         return relaxed_query(
-            self.sequence, self.groups[: self._synonym_groups], STOP_WORDS
+            self.sequence,
+            self.groups[: self._synonym_groups],
+            STOP_WORDS | QUESTION_WORDS,
         )
 
     @property
