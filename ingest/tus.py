@@ -7,8 +7,10 @@ DELETE /ingest/tus/<id>/       abandon (termination extension)
 
 The body of a PATCH is read from the WSGI stream in chunks (never
 request.body), so memory stays flat whatever the size of the file.
-Rejections carry a JSON body {code, message}: one sentence in the request's
-language.
+Rejections and refused requests (a malformed header, an upload that is not
+the caller's, a wrong body type, an offset the server does not hold) carry a
+JSON body {code, message}: one sentence in the request's language, next to
+the status and headers tus clients act on.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import re
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,16 @@ from .models import Upload, UploadStatus
 logger = logging.getLogger(__name__)
 
 LOGIN_REQUIRED = _("Log in to upload.")
+BAD_LENGTH = _("Upload-Length must be the file's size in bytes, in plain digits.")
+BAD_OFFSET = _(
+    "Upload-Offset and Content-Length must be counts of bytes, in plain digits."
+)
+NOT_FOUND = _("This upload does not exist or is not yours.")
+WRONG_TYPE = _("Send the file's bytes as application/offset+octet-stream.")
+OFFSET_CONFLICT = _(
+    "The server holds a different part of this upload: continue from the "
+    "Upload-Offset it gives."
+)
 SPOOL_FULL = _(
     "The server has no room for more of this upload right now; what arrived "
     "is kept, so try again later to continue."
@@ -54,6 +65,16 @@ _STATUS = {Reason.TOO_LARGE: 413, Reason.TOO_MANY_UPLOADS: 429}
 
 def _tus_response(status: int = 204, **headers) -> HttpResponse:
     response = HttpResponse(status=status)
+    response["Tus-Resumable"] = TUS_VERSION
+    response["Cache-Control"] = "no-store"
+    for key, value in headers.items():
+        response[key.replace("_", "-")] = str(value)
+    return response
+
+
+def _refused(status: int, code: str, message, **headers) -> JsonResponse:
+    """A request refused for itself: its status, tus headers and one sentence."""
+    response = JsonResponse({"code": code, "message": str(message)}, status=status)
     response["Tus-Resumable"] = TUS_VERSION
     response["Cache-Control"] = "no-store"
     for key, value in headers.items():
@@ -106,7 +127,7 @@ class TusCreateView(View):
             return denied
         length = header_number(request.headers.get("Upload-Length"))
         if length is None:
-            return _tus_response(400)
+            return _refused(400, "bad_length", BAD_LENGTH)
         metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
         try:
             upload = uploads.create_upload(
@@ -122,8 +143,9 @@ class TusCreateView(View):
 
 @method_decorator(csrf_exempt, name="dispatch")
 class TusUploadView(View):
-    def _get(self, request, pk) -> Upload:
-        return get_object_or_404(Upload, pk=pk, owner=request.user)
+    def _get(self, request, pk) -> Upload | None:
+        # Someone else's upload is answered like one that does not exist.
+        return Upload.objects.filter(pk=pk, owner=request.user).first()
 
     def _state_headers(self, upload: Upload) -> dict:
         headers = {"Upload_Offset": upload.offset, "Upload_Length": upload.length}
@@ -139,6 +161,8 @@ class TusUploadView(View):
         if denied := _unauthorised(request):
             return denied
         upload = self._get(request, pk)
+        if upload is None:
+            return _refused(404, "not_found", NOT_FOUND)
         if upload.status in (UploadStatus.EXPIRED,):
             return _tus_response(410)
         return _tus_response(200, **self._state_headers(upload))
@@ -147,20 +171,24 @@ class TusUploadView(View):
         if denied := _unauthorised(request):
             return denied
         upload = self._get(request, pk)
+        if upload is None:
+            return _refused(404, "not_found", NOT_FOUND)
         if request.content_type != "application/offset+octet-stream":
-            return _tus_response(415)
+            return _refused(415, "wrong_content_type", WRONG_TYPE)
         if upload.status == UploadStatus.REJECTED:
             return _rejection(Rejected(upload.reason or "corrupt"))
         offset = header_number(request.headers.get("Upload-Offset"))
         length = request.META.get("CONTENT_LENGTH") or None
         body_length = header_number(length) if length else None
         if offset is None or (length and body_length is None):
-            return _tus_response(400)
+            return _refused(400, "bad_offset", BAD_OFFSET)
         try:
             upload = uploads.append(upload, offset, request, body_length)
         except uploads.UploadConflict:
             upload.refresh_from_db()
-            return _tus_response(409, **self._state_headers(upload))
+            return _refused(
+                409, "offset_conflict", OFFSET_CONFLICT, **self._state_headers(upload)
+            )
         except uploads.SpoolFull as exc:
             return self._spool_full(upload, exc)
         except Rejected as exc:
@@ -183,6 +211,8 @@ class TusUploadView(View):
         if denied := _unauthorised(request):
             return denied
         upload = self._get(request, pk)
+        if upload is None:
+            return _refused(404, "not_found", NOT_FOUND)
         if upload.status == UploadStatus.RECEIVING:
             uploads.abort(upload, UploadStatus.EXPIRED)
         return _tus_response(204)

@@ -8,6 +8,7 @@ import base64
 import datetime
 import re
 import unicodedata
+import uuid
 
 import pytest
 from django.core.files.storage import default_storage
@@ -272,6 +273,10 @@ def test_upload_length_must_be_ascii_digits(teacher, value):
         **TUS,
     )
     assert response.status_code == 400
+    assert response.json() == {
+        "code": "bad_length",
+        "message": "Upload-Length 必须是文件的字节数，只用阿拉伯数字书写。",
+    }
     assert not Upload.objects.exists()
 
 
@@ -293,7 +298,62 @@ def test_upload_offset_must_be_ascii_digits(teacher, value):
         **TUS,
     )
     assert response.status_code == 400
+    assert response.json()["code"] == "bad_offset"
+    assert response.json()["message"].startswith("Upload-Offset 和 Content-Length")
     assert Upload.objects.get().offset == 0
+
+
+@pytest.mark.parametrize("method", ["HEAD", "PATCH", "DELETE"])
+def test_another_teachers_upload_is_not_found(teacher, other_teacher, method):
+    url = create(teacher, 100)["Location"]
+    response = other_teacher.generic(
+        method,
+        url,
+        b"x" * 10,
+        content_type="application/offset+octet-stream",
+        HTTP_UPLOAD_OFFSET="0",
+        **TUS,
+    )
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    if method != "HEAD":
+        assert response.json() == {
+            "code": "not_found",
+            "message": "这个上传不存在，或不属于您。",
+        }
+    upload = Upload.objects.get()
+    assert (upload.offset, upload.status) == (0, UploadStatus.RECEIVING)
+
+
+def test_refusals_speak_the_teachers_language(teacher):
+    url = create(teacher, 100)["Location"]
+    english = {"HTTP_ACCEPT_LANGUAGE": "en", **TUS}
+    wrong_type = teacher.generic(
+        "PATCH", url, b"x", content_type="text/plain", HTTP_UPLOAD_OFFSET="0", **english
+    )
+    assert wrong_type.status_code == 415
+    assert wrong_type.json()["message"] == (
+        "Send the file's bytes as application/offset+octet-stream."
+    )
+    gone = teacher.generic(
+        "PATCH",
+        url.replace(url.rstrip("/").rsplit("/", 1)[1], str(uuid.UUID(int=0))),
+        b"x",
+        content_type="application/offset+octet-stream",
+        HTTP_UPLOAD_OFFSET="0",
+        **english,
+    )
+    assert gone.json()["message"] == "This upload does not exist or is not yours."
+
+
+def test_an_offset_the_server_does_not_hold_says_where_to_continue(teacher):
+    url = create(teacher, 100)["Location"]
+    assert tus_patch(teacher, url, 0, b"x" * 10).status_code == 204
+    response = tus_patch(teacher, url, 3, b"y" * 10)
+    assert response.status_code == 409
+    assert response["Upload-Offset"] == "10"
+    assert response.json()["code"] == "offset_conflict"
+    assert "Upload-Offset" in response.json()["message"]
 
 
 # --- Per-user limits -------------------------------------------------------------
