@@ -131,13 +131,7 @@ def seed_entries(
             # Only a lesson whose video is ready may be published.
             page.video = _placeholder_video(title, slug)
         parent.add_child(instance=page)
-        page.knowledge_points.set(
-            KnowledgePoint.objects.filter(
-                stage__code=stage_code, subject__code=subject_code, name__in=kp_names
-            )
-        )
-        for tag in tags:
-            page.tags.add(tag)
+        _classify(page, stage_code, subject_code, kp_names, tags)
         if media:
             _dress(page, users[author], kp_names, quality)
         _republish(page, users[author], year, index)
@@ -183,15 +177,20 @@ def seed_review_queue(users, media: bool = False) -> None:
         else:
             page.video = _placeholder_video(title, slug)
         parent.add_child(instance=page)
-        page.knowledge_points.set(
-            KnowledgePoint.objects.filter(
-                stage__code=stage_code, subject__code=subject_code, name__in=kp_names
-            )
-        )
-        for tag in tags:
-            page.tags.add(tag)
+        _classify(page, stage_code, subject_code, kp_names, tags)
         page.save_revision(user=owner)
         lifecycle.submit(page, owner)
+
+
+def _classify(page, stage_code, subject_code, kp_names, tags) -> None:
+    """The entry's knowledge points (by name, in its stage and subject) and tags."""
+    page.knowledge_points.set(
+        KnowledgePoint.objects.filter(
+            stage__code=stage_code, subject__code=subject_code, name__in=kp_names
+        )
+    )
+    for tag in tags:
+        page.tags.add(tag)
 
 
 def _dress(page, owner, kp_names, quality) -> bool:
