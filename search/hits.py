@@ -21,6 +21,7 @@ from catalog.models import (
 from catalog.models.pages import ResourceType
 from text_analysis.chinese import ParsedQuery, highlight
 
+from . import facet_labels
 from .params import FACETS
 
 QUALITY, NOT_QUALITY = _("Quality pick"), _("Not a quality pick")
@@ -52,14 +53,14 @@ def label_facets(facets: dict[str, dict]) -> dict[str, list[dict]]:
     for name in FACETS:
         counts = facets.get(name, {})
         model = LABEL_MODELS.get(name)
-        objs = model.objects.in_bulk(list(counts)) if model else {}
+        known = facet_labels.labels(model, list(counts)) if model and counts else {}
         rows = []
         for key, count in counts.items():
             if model:
-                obj = objs.get(key)
-                if obj is None:
+                if key not in known:
                     continue
-                rows.append({"value": obj.code, "label": obj.name, "count": count})
+                code, label = known[key]
+                rows.append({"value": code, "label": label, "count": count})
             elif name == "type":
                 rows.append(
                     {

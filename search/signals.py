@@ -38,11 +38,13 @@ def request_vocabulary(sender=None, **kwargs):
 def connect():
     from django.db.models.signals import post_delete, post_save
 
-    from . import did_you_mean
+    from . import did_you_mean, facet_labels
     from .models import SearchSynonym
     from .synonyms import forget
 
     entry_changed.connect(reindex_entries, dispatch_uid="search-entry-changed")
+    # Facet labels are kept per process: a taxonomy rename reaches them all.
+    entry_changed.connect(facet_labels.forget, dispatch_uid="search-facet-labels")
     # The "did you mean" vocabulary is read from live entries and their
     # points: rebuilt by a background task, the last one serving meanwhile.
     entry_changed.connect(request_vocabulary, dispatch_uid="search-vocabulary")

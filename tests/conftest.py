@@ -270,8 +270,10 @@ def _site_language_after_each_test():
 
 @pytest.fixture(autouse=True)
 def _fresh_search_vocabulary():
-    """The "did you mean" vocabulary is cached per process; each test reads
-    its own catalog, not the one an earlier test on this worker left."""
-    from search import did_you_mean
+    """The "did you mean" vocabulary and the facet labels are cached per
+    process; each test reads its own catalog, not the one an earlier test on
+    this worker left."""
+    from search import did_you_mean, facet_labels
 
     did_you_mean.forget()
+    facet_labels.forget_here()
