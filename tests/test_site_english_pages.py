@@ -23,7 +23,7 @@ SHOWN = ("title", "aria-label", "placeholder", "alt", "content")
 def content_strings():
     """What people typed: every CJK value of the content fields, longest first."""
     from wagtail.documents.models import Document
-    from wagtail.models import Page
+    from wagtail.models import Page, Task, Workflow
 
     from alliance.models import FeaturedCollection
     from catalog.models import (
@@ -60,6 +60,9 @@ def content_strings():
         (Document, ["title"]),
         (VideoCaption, ["label"]),
         (QuotaRule, ["label"]),
+        # Named by the alliance's administrator in the workflow editor (学科审核).
+        (Task, ["name"]),
+        (Workflow, ["name"]),
         (get_user_model(), ["first_name", "last_name"]),
     ]:
         for row in model.objects.values_list(*fields):
