@@ -76,6 +76,8 @@ SLOW_FILES = (
     "tests/browser/test_journeys_browser.py",
     "tests/test_search_relevance_catalog.py",
     "tests/test_ingest_library.py",
+    # Two benchmark processes, each migrating its own database (≈ 70 s each).
+    "tests/test_bench_smoke.py",
     "tests/test_media_corpus.py",
     "tests/security/test_api_schemathesis.py",
     "tests/browser/test_dashboard_gaps_browser.py",
