@@ -89,8 +89,7 @@ def seed_entries(
     such as the relevance catalog of tests/relevance_catalog.py) as `users`
     (username → user), each in the school `people` (rows of USERS' shape)
     gives its author."""
-    schools = {s.name: s for s in School.objects.all()}
-    user_school = {u[0]: schools.get(u[3]) for u in people}
+    user_school = _schools_of(people)
     editor_for = {"maths": "editor_math", "physics": "editor_physics"}
     for index, entry in enumerate(entries):
         (
@@ -146,8 +145,7 @@ def seed_entries(
 def seed_review_queue(users, media: bool = False) -> None:
     """IN_REVIEW: drafts their authors submitted (lifecycle.submit), waiting in
     the editors' queues; left as they are once submitted."""
-    schools = {s.name: s for s in School.objects.all()}
-    user_school = {u[0]: schools.get(u[3]) for u in USERS}
+    user_school = _schools_of(USERS)
     for index, entry in enumerate(IN_REVIEW):
         stage_code, subject_code, grade_name, _, title, kp_names = entry[:6]
         author, tags, summary = entry[8:]
@@ -180,6 +178,12 @@ def seed_review_queue(users, media: bool = False) -> None:
         _classify(page, stage_code, subject_code, kp_names, tags)
         page.save_revision(user=owner)
         lifecycle.submit(page, owner)
+
+
+def _schools_of(people) -> dict:
+    """Username → School of rows of USERS' shape (the school's name fourth)."""
+    schools = {s.name: s for s in School.objects.all()}
+    return {u[0]: schools.get(u[3]) for u in people}
 
 
 def _classify(page, stage_code, subject_code, kp_names, tags) -> None:

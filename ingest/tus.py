@@ -63,23 +63,22 @@ _NUMBER = re.compile(r"[0-9]{1,19}")
 _STATUS = {Reason.TOO_LARGE: 413, Reason.TOO_MANY_UPLOADS: 429}
 
 
-def _tus_response(status: int = 204, **headers) -> HttpResponse:
-    response = HttpResponse(status=status)
+def _with_tus_headers(response: HttpResponse, headers: dict) -> HttpResponse:
     response["Tus-Resumable"] = TUS_VERSION
     response["Cache-Control"] = "no-store"
     for key, value in headers.items():
         response[key.replace("_", "-")] = str(value)
     return response
+
+
+def _tus_response(status: int = 204, **headers) -> HttpResponse:
+    return _with_tus_headers(HttpResponse(status=status), headers)
 
 
 def _refused(status: int, code: str, message, **headers) -> JsonResponse:
     """A request refused for itself: its status, tus headers and one sentence."""
-    response = JsonResponse({"code": code, "message": str(message)}, status=status)
-    response["Tus-Resumable"] = TUS_VERSION
-    response["Cache-Control"] = "no-store"
-    for key, value in headers.items():
-        response[key.replace("_", "-")] = str(value)
-    return response
+    body = {"code": code, "message": str(message)}
+    return _with_tus_headers(JsonResponse(body, status=status), headers)
 
 
 def _rejection(exc: Rejected, status: int = 422) -> JsonResponse:

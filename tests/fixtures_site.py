@@ -5,10 +5,10 @@ import pytest
 
 @pytest.fixture
 def site_demo(demo):
-    """The demo alliance (46 lessons, 183 knowledge points) with a clean cache."""
+    """The demo alliance (46 lessons, 183 knowledge points) with a clean cache
+    (`demo` starts with one), cleared again after the test."""
     from django.core.cache import cache
 
-    cache.clear()
     yield demo
     cache.clear()
 

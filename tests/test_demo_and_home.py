@@ -76,8 +76,6 @@ def test_subject_and_lesson_pages_render(demo, client):
 def test_demo_leaves_a_lesson_waiting_in_each_editors_queue(demo, client):
     """A newcomer can try 审核 right after `make run`: each demo editor has a
     submitted draft of their subject in the queue, and only theirs."""
-    from django.contrib.auth import get_user_model
-
     waiting = LessonPage.objects.filter(slug__startswith="review-")
     assert not waiting.filter(live=True).exists()
     assert {p.current_workflow_state.status for p in waiting} == {"in_progress"}

@@ -34,6 +34,8 @@ STOP_WORDS = frozenset("的 了 和 与 及 在 是 之 或 等 中 课 一个".
 QUESTION_WORDS = frozenset(
     "为什么 为何 怎么 怎样 怎么样 如何 什么 哪些".split()
 ) | frozenset("哪个 哪里 多少 是否 能否 吗 呢 吧 看起来 一下".split())
+# Words that are no pieces of the relaxed pass.
+RELAXED_SKIPPED = STOP_WORDS | QUESTION_WORDS
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -206,7 +208,7 @@ class ParsedQuery:
         return relaxed_query(
             self.sequence,
             self.groups[: self._synonym_groups],
-            STOP_WORDS | QUESTION_WORDS,
+            RELAXED_SKIPPED,
         )
 
     @property
